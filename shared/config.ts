@@ -79,6 +79,8 @@ const digestSchema = z
     outboxDir: z.string().default(".newswatch/outbox"),
     /** A claimed digest whose send did not finish may be retried after this long. */
     leaseSeconds: z.number().int().positive().default(600),
+    /** Matches younger than this wait for the next digest, so a poll still writing is never skipped. */
+    settleSeconds: z.number().int().min(0).default(30),
     sesConfigurationSet: z.string().optional(),
   })
   .prefault({});
@@ -91,7 +93,8 @@ export const configSchema = z.object({
       seen.add(f.id);
     });
   }),
-  watch: watchSchema,
+  /** The seed watch; absent = the shipped default watch. The live watch lives in the store. */
+  watch: watchSchema.optional(),
   fetch: fetchSchema,
   poll: pollSchema,
   store: storeSchema,

@@ -67,6 +67,8 @@ export interface FeedState {
   feedId: string;
   /** URL actually polled; differs from config only after a repeated permanent redirect. */
   url: string;
+  /** The configured URL this state belongs to; a config change resets the state. */
+  configUrl?: string;
   etag: string | null;
   lastModified: string | null;
   lastCheckedAt: string | null;

@@ -1,0 +1,57 @@
+// Human-readable run reports for the terminal. One summary line per stage, then details.
+import type { DigestSummary } from "../shared/send-digests.js";
+import type { PollSummary } from "../shared/poll.js";
+import type { FeedState } from "../shared/types.js";
+
+export function formatPoll(s: PollSummary): string {
+  const f = s.feeds;
+  const lines = [
+    `poll: ${f.total} feeds: ${f.ok} fetched, ${f["not-modified"]} not modified, ${f.failed} failed, ` +
+      `${f.skipped} backing off, ${f.disabled} disabled (${s.durationMs} ms)`,
+    `items: ${s.items.new} new, ${s.items.seen} already seen, ${s.items.duplicates} same story elsewhere, ` +
+      `${s.items.old} too old; matches: ${s.matches}`,
+  ];
+  for (const r of s.results.filter((r) => r.status === "failed")) {
+    lines.push(`  failed ${r.feedId}: ${r.error?.code} ${r.error?.message ?? ""}`);
+  }
+  if (Object.keys(s.errors).length > 0) {
+    lines.push(`errors by code: ${Object.entries(s.errors).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  }
+  for (const h of s.health) lines.push(`  health: ${h.feedId} is ${h.kind} (${h.consecutiveFailures} failures in a row)`);
+  return lines.join("\n");
+}
+
+export function formatDigest(s: DigestSummary): string {
+  if (s.outcomes.length === 0) return "digest: no recipients configured (set digest.to or add subscribers)";
+  const lines = [
+    `digest: ${s.sent} sent (${s.entries} entries), ${s.nothingNew} with nothing new, ` +
+      `${s.failed} failed, ${s.inProgress} in progress elsewhere`,
+  ];
+  if (s.sent === 0 && s.failed === 0 && s.nothingNew > 0) lines.push("  no new matches since the last digest: nothing sent");
+  for (const o of s.outcomes) {
+    if (o.status === "sent") lines.push(`  sent ${o.digestId} (${o.entries} entries)${o.resent ? " [resend]" : ""}: ${o.messageId}`);
+    if (o.status === "failed") lines.push(`  FAILED ${o.digestId}: ${o.error} (will retry next run)`);
+  }
+  return lines.join("\n");
+}
+
+export function formatFeedTable(
+  feeds: { id: string; name: string; url: string }[],
+  states: Map<string, FeedState>,
+): string {
+  const rows = feeds.map((f) => {
+    const s = states.get(f.id);
+    const status = !s ? "never polled" : s.disabledReason ? "DISABLED" : s.lastError ? "failing" : "ok";
+    return [
+      f.id,
+      status,
+      s?.lastSuccessAt?.slice(0, 16).replace("T", " ") ?? "-",
+      String(s?.consecutiveFailures ?? 0),
+      s?.disabledReason ?? (s?.lastError ? `${s.lastError.code}: ${s.lastError.message}` : ""),
+    ];
+  });
+  const head = ["feed", "status", "last success (UTC)", "fails", "last error / reason"];
+  const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const fmt = (r: string[]) => r.map((c, i) => (i < r.length - 1 ? c.slice(0, widths[i]).padEnd(widths[i]!) : c)).join("  ");
+  return [fmt(head), ...rows.map(fmt)].join("\n");
+}

@@ -1,0 +1,121 @@
+// The composition root shared by the CLI and the Lambda handlers: it builds the real
+// dependencies (store, mailer, fetcher, clock, logger) and runs the use cases with them.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import type { Config } from "./config.js";
+import { renderDigest } from "./digest/index.js";
+import { readFeed } from "./feeds/index.js";
+import { OutboxMailer, SesMailer, type Mailer } from "./mail/index.js";
+import { compileWatch, defaultWatch, matchItem } from "./match/index.js";
+import { pollFeeds, type PollSummary } from "./poll.js";
+import { sendDigests, type DigestRecipient, type DigestSummary } from "./send-digests.js";
+import { DynamoStore } from "./store/dynamo-store.js";
+import type { Clock, FeedConfig, Logger, Watch } from "./types.js";
+
+export interface App {
+  config: Config;
+  store: DynamoStore;
+  mailer: Mailer;
+  clock: Clock;
+  log: Logger;
+  /** Releases what the app started (the local store server); a no-op in AWS. */
+  close(): Promise<void>;
+}
+
+export interface AppParts {
+  config: Config;
+  dynamo: DynamoDBClient;
+  mailer: Mailer;
+  clock?: Clock;
+  log: Logger;
+  close?: () => Promise<void>;
+}
+
+export function createApp(parts: AppParts): App {
+  const store = new DynamoStore(parts.dynamo, {
+    tableName: parts.config.store.tableName,
+    ttlDays: parts.config.store.ttlDays,
+  });
+  return {
+    config: parts.config,
+    store,
+    mailer: parts.mailer,
+    clock: parts.clock ?? (() => new Date()),
+    log: parts.log,
+    close: parts.close ?? (async () => {}),
+  };
+}
+
+/** The mailer the config asks for: the local outbox, or SES v2 in AWS. */
+export function createMailer(config: Config, print?: (path: string) => void, ses?: SESv2Client): Mailer {
+  if (config.digest.mailer === "ses") {
+    return new SesMailer(ses ?? new SESv2Client({ region: config.store.region }), {
+      configurationSet: config.digest.sesConfigurationSet,
+    });
+  }
+  return new OutboxMailer(config.digest.outboxDir, { now: () => new Date(), log: print });
+}
+
+/**
+ * The live watch: whatever is stored, seeded on first use from the config's watch (or the
+ * shipped default), so a `terms add` applies at the next poll without a redeploy.
+ */
+export async function loadLiveWatch(app: Pick<App, "store" | "config">): Promise<Watch> {
+  const stored = await app.store.loadWatch();
+  if (stored) return stored;
+  const seed = app.config.watch ?? defaultWatch;
+  for (const topic of seed.topics) await app.store.saveWatchTopic(topic);
+  return seed;
+}
+
+/** One poll of the given feeds (default: all configured) with the live watch. */
+export async function runPoll(app: App, feeds: FeedConfig[] = app.config.feeds): Promise<PollSummary> {
+  const compiled = compileWatch(await loadLiveWatch(app));
+  return pollFeeds(
+    feeds,
+    {
+      store: app.store,
+      readFeed: (url, validators) => readFeed(url, validators, app.config.fetch),
+      match: (item) => matchItem(compiled, item),
+      clock: app.clock,
+      log: app.log,
+    },
+    {
+      concurrency: app.config.fetch.concurrency,
+      maxItemsPerFeed: app.config.fetch.maxItemsPerFeed,
+      poll: app.config.poll,
+    },
+  );
+}
+
+/** Sends each recipient the matches they have not yet received. */
+export async function runDigest(
+  app: App,
+  opts: { recipients?: DigestRecipient[]; settleSeconds?: number } = {},
+): Promise<DigestSummary> {
+  const recipients = opts.recipients ?? app.config.digest.to.map((address) => ({ address, topics: null }));
+  const { digest } = app.config;
+  return sendDigests(
+    recipients,
+    {
+      store: app.store,
+      mailer: app.mailer,
+      render: (entries, o) =>
+        renderDigest(entries, {
+          title: digest.subject,
+          now: o.now,
+          snippetChars: digest.snippetChars,
+          digestId: o.digestId,
+          links: o.links,
+        }),
+      clock: app.clock,
+      log: app.log,
+    },
+    {
+      from: digest.from,
+      maxEntries: digest.maxEntries,
+      leaseSeconds: digest.leaseSeconds,
+      settleSeconds: opts.settleSeconds ?? digest.settleSeconds,
+    },
+  );
+}

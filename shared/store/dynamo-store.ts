@@ -1,0 +1,434 @@
+// The DynamoDB adapter: every read and write of newswatch goes through here.
+// SDK errors are translated into domain outcomes (a lost conditional write means
+// "already handled", not failure); anything else is an infrastructure error and throws.
+import { createHash } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import type { FeedState, Item, PendingEntry, TopicMatch, Watch, WatchTopic } from "../types.js";
+import { BEGINNING, daysBetween, keys, ttlFrom } from "./table-layout.js";
+
+export type RecordOutcome = "new" | "seen" | "duplicate-title";
+
+/** A digest being sent to one recipient; the lease stops a second run from sending it concurrently. */
+export interface InflightDigest {
+  digestId: string;
+  /** Exclusive lower bound: the recipient's cursor when the digest was built. */
+  from: string;
+  /** Inclusive upper bound: the last match sort key included. */
+  upTo: string;
+  leaseUntil: string;
+  attempts: number;
+}
+
+export interface Recipient {
+  address: string;
+  /** Sort key of the last match delivered; BEGINNING = nothing delivered yet. */
+  cursor: string;
+  /** Topic ids this recipient wants; null = every topic. */
+  topics: string[] | null;
+  inflight: InflightDigest | null;
+  lastSentAt: string | null;
+  lastDigestId: string | null;
+  lastError: string | null;
+}
+
+export interface StoredMatch extends PendingEntry {
+  /** The match's sort key: `<matchedAt>#<itemKey>`; recipients' cursors point at these. */
+  sortKey: string;
+}
+
+export interface StoreOptions {
+  tableName: string;
+  ttlDays: number;
+}
+
+const MAX_BATCH_GET = 100;
+const MAX_BATCH_WRITE = 25;
+
+export class DynamoStore {
+  private readonly doc: DynamoDBDocumentClient;
+  /** Counts requests by operation, so runs can report how many calls they made. */
+  readonly requestCounts: Record<string, number> = {};
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly options: StoreOptions,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc.middlewareStack.add(
+      (next, context) => (args) => {
+        const op = String(context.commandName ?? "unknown").replace(/Command$/, "");
+        this.requestCounts[op] = (this.requestCounts[op] ?? 0) + 1;
+        return next(args);
+      },
+      { step: "initialize", name: "newswatchRequestCounter" },
+    );
+  }
+
+  get tableName(): string {
+    return this.options.tableName;
+  }
+
+  totalRequests(): number {
+    return Object.values(this.requestCounts).reduce((a, b) => a + b, 0);
+  }
+
+  // ---- feed state -------------------------------------------------------------
+
+  async loadFeedStates(): Promise<Map<string, FeedState>> {
+    const states = new Map<string, FeedState>();
+    for await (const row of this.queryAll({ pk: "FEED" })) {
+      const { pk: _pk, sk: _sk, ...state } = row;
+      states.set(String(row.sk), state as FeedState);
+    }
+    return states;
+  }
+
+  /** Batched: an unchanged poll of N feeds costs ceil(N/25) writes. */
+  async saveFeedStates(states: FeedState[]): Promise<void> {
+    const puts = states.map((s) => ({ PutRequest: { Item: { ...keys.feedState(s.feedId), ...s } } }));
+    await this.batchWrite(puts);
+  }
+
+  // ---- items and matches --------------------------------------------------------
+
+  /** Which of these item keys are already stored. */
+  async findSeen(itemKeys: string[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const unique = [...new Set(itemKeys)];
+    for (let i = 0; i < unique.length; i += MAX_BATCH_GET) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = {
+        [this.tableName]: { Keys: unique.slice(i, i + MAX_BATCH_GET).map(keys.item), ProjectionExpression: "pk" },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+        for (const row of out.Responses?.[this.tableName] ?? []) seen.add(String(row.pk).slice("ITEM#".length));
+        request = out.UnprocessedKeys as typeof request;
+        if (request && Object.keys(request).length > 0) await backoff(attempt);
+      }
+    }
+    return seen;
+  }
+
+  /**
+   * Stores a new item. A matched item is written together with its match record (and a
+   * same-title marker) in one transaction, so "seen" never exists without "pending delivery":
+   * a crash can lose neither.
+   */
+  async recordItem(item: Item, matches: TopicMatch[], now: Date, titleHash: string | null): Promise<RecordOutcome> {
+    const ttl = ttlFrom(now, this.options.ttlDays);
+    const itemPut = {
+      TableName: this.tableName,
+      Item: { ...keys.item(item.key), ...item, matched: matches.length > 0, ttl },
+      ConditionExpression: "attribute_not_exists(pk)",
+    };
+    if (matches.length === 0) {
+      return (await this.putIfAbsent(itemPut)) ? "new" : "seen";
+    }
+
+    const matchedAt = now.toISOString();
+    const transact: TransactWriteCommandInput["TransactItems"] = [{ Put: itemPut }];
+    if (titleHash) {
+      transact.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.title(titleHash), itemKey: item.key, ttl },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      });
+    }
+    const entry: PendingEntry = { item, matches, matchedAt };
+    transact.push({ Put: { TableName: this.tableName, Item: { ...keys.match(matchedAt, item.key), ...entry, ttl } } });
+
+    try {
+      await this.doc.send(
+        // The token makes an SDK retry of this exact write idempotent for 10 minutes (case 68).
+        new TransactWriteCommand({ TransactItems: transact, ClientRequestToken: requestToken(item.key, matchedAt) }),
+      );
+      return "new";
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (!reasons) {
+        if (errorName(err) === "IdempotentParameterMismatchException") return "seen";
+        throw err;
+      }
+      if (reasons[0] === "ConditionalCheckFailed") return "seen";
+      if (titleHash && reasons[1] === "ConditionalCheckFailed") {
+        // Another outlet already delivered this story under the same title: keep the item, send it once.
+        const dupPut = { ...itemPut, Item: { ...itemPut.Item, duplicateOfTitle: titleHash } };
+        return (await this.putIfAbsent(dupPut)) ? "duplicate-title" : "seen";
+      }
+      throw err;
+    }
+  }
+
+  /** Matches with sort keys in (after, upTo], oldest first, across day partitions. */
+  async listMatches(after: string, upTo: string, limit: number): Promise<StoredMatch[]> {
+    const from = after > BEGINNING ? after : new Date(Date.parse(upTo.slice(0, 10)) - this.options.ttlDays * 86_400_000).toISOString();
+    const out: StoredMatch[] = [];
+    for (const day of daysBetween(from, upTo)) {
+      for await (const row of this.queryAll(
+        { pk: `MATCH#${day}` },
+        { sk: { after: after || BEGINNING, upTo } },
+      )) {
+        out.push({ item: row.item, matches: row.matches, matchedAt: row.matchedAt, sortKey: String(row.sk) });
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+
+  /** Every stored item, for `terms test` (a scan: fine for the local store and modest tables). */
+  async *scanItems(): AsyncGenerator<Item> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: "sk = :sk",
+          ExpressionAttributeValues: { ":sk": "ITEM" },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const row of out.Items ?? []) {
+        const { pk: _pk, sk: _sk, ttl: _ttl, matched: _m, duplicateOfTitle: _d, ...item } = row;
+        yield item as Item;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  // ---- recipients and digests -----------------------------------------------------
+
+  async getRecipient(address: string): Promise<Recipient | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.recipient(address), ConsistentRead: true }),
+    );
+    return out.Item ? toRecipient(out.Item) : null;
+  }
+
+  /** Creates the recipient if missing; an existing one keeps its cursor. */
+  async ensureRecipient(address: string, initialCursor: string, topics: string[] | null): Promise<Recipient> {
+    await this.putIfAbsent({
+      TableName: this.tableName,
+      Item: { ...keys.recipient(address), address, deliveredUpTo: initialCursor || BEGINNING, topics },
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
+    const r = await this.getRecipient(address);
+    if (!r) throw new Error(`recipient ${address} vanished after creation`);
+    return r;
+  }
+
+  /**
+   * Claims a digest for a recipient. Succeeds only if nothing is in flight and the cursor is
+   * still the one the digest was built from, or if `replacing` names a stale claim (lease expired).
+   */
+  async claimDigest(address: string, claim: InflightDigest, replacing: InflightDigest | null): Promise<boolean> {
+    const condition = replacing
+      ? "inflight.digestId = :oldId AND inflight.leaseUntil = :oldLease"
+      : "attribute_not_exists(inflight) AND deliveredUpTo = :from";
+    const values: Record<string, unknown> = { ":claim": claim };
+    if (replacing) {
+      values[":oldId"] = replacing.digestId;
+      values[":oldLease"] = replacing.leaseUntil;
+    } else values[":from"] = claim.from;
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: keys.recipient(address),
+      UpdateExpression: "SET inflight = :claim",
+      ConditionExpression: condition,
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /** Marks a digest sent: advances the cursor, clears the claim and logs the digest, atomically. */
+  async completeDigest(address: string, claim: InflightDigest, messageId: string, itemKeys: string[], now: Date) {
+    const sentAt = now.toISOString();
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.recipient(address),
+              UpdateExpression:
+                "SET deliveredUpTo = :upTo, lastSentAt = :now, lastDigestId = :id, lastError = :null REMOVE inflight",
+              ConditionExpression: "inflight.digestId = :id",
+              ExpressionAttributeValues: { ":upTo": claim.upTo, ":now": sentAt, ":id": claim.digestId, ":null": null },
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...keys.digest(claim.digestId),
+                recipient: address,
+                from: claim.from,
+                upTo: claim.upTo,
+                messageId,
+                itemKeys,
+                sentAt,
+                attempts: claim.attempts,
+                ttl: ttlFrom(now, this.options.ttlDays),
+              },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  /** Moves a cursor past matches the recipient does not want, unless another run moved it first. */
+  async advanceCursor(address: string, from: string, upTo: string): Promise<boolean> {
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: keys.recipient(address),
+      UpdateExpression: "SET deliveredUpTo = :upTo",
+      ConditionExpression: "attribute_not_exists(inflight) AND deliveredUpTo = :from",
+      ExpressionAttributeValues: { ":upTo": upTo, ":from": from },
+    });
+  }
+
+  /** Gives up a claim after a failed send, so the next run retries these matches. */
+  async releaseDigest(address: string, claim: InflightDigest, error: string): Promise<void> {
+    await this.updateIf({
+      TableName: this.tableName,
+      Key: keys.recipient(address),
+      UpdateExpression: "SET lastError = :err REMOVE inflight",
+      ConditionExpression: "inflight.digestId = :id",
+      ExpressionAttributeValues: { ":err": error, ":id": claim.digestId },
+    });
+  }
+
+  async getDigestLog(digestId: string): Promise<Record<string, unknown> | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.digest(digestId) }));
+    return out.Item ?? null;
+  }
+
+  // ---- the live watch -------------------------------------------------------------
+
+  async loadWatch(): Promise<Watch | null> {
+    const topics: WatchTopic[] = [];
+    for await (const row of this.queryAll({ pk: "WATCH" })) {
+      topics.push({ id: row.id, name: row.name, threshold: row.threshold, queries: row.queries });
+    }
+    return topics.length > 0 ? { topics } : null;
+  }
+
+  async saveWatchTopic(topic: WatchTopic): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.watchTopic(topic.id), ...topic } }),
+    );
+  }
+
+  async deleteWatchTopic(topicId: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.watchTopic(topicId), ReturnValues: "ALL_OLD" }),
+    );
+    return out.Attributes !== undefined;
+  }
+
+  // ---- helpers --------------------------------------------------------------------
+
+  private async *queryAll(
+    key: { pk: string },
+    range?: { sk: { after: string; upTo: string } },
+  ): AsyncGenerator<Record<string, any>> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: range ? "pk = :pk AND sk BETWEEN :lo AND :hi" : "pk = :pk",
+          ExpressionAttributeValues: range
+            ? { ":pk": key.pk, ":lo": range.sk.after, ":hi": range.sk.upTo }
+            : { ":pk": key.pk },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const row of out.Items ?? []) {
+        // BETWEEN is inclusive; the cursor itself was already delivered.
+        if (range && row.sk === range.sk.after) continue;
+        yield row;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  private async putIfAbsent(input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand(input));
+      return true;
+    } catch (err) {
+      if (errorName(err) === "ConditionalCheckFailedException") return false;
+      throw err;
+    }
+  }
+
+  private async updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand(input));
+      return true;
+    } catch (err) {
+      if (errorName(err) === "ConditionalCheckFailedException") return false;
+      throw err;
+    }
+  }
+
+  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += MAX_BATCH_WRITE) {
+      let pending: Record<string, any[]> | undefined = { [this.tableName]: requests.slice(i, i + MAX_BATCH_WRITE) };
+      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`DynamoDB kept ${pending[this.tableName]?.length} writes unprocessed`);
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: pending }));
+        pending = out.UnprocessedItems as typeof pending;
+        if (pending && Object.keys(pending).length > 0) await backoff(attempt);
+      }
+    }
+  }
+}
+
+function toRecipient(row: Record<string, any>): Recipient {
+  return {
+    address: row.address,
+    cursor: row.deliveredUpTo ?? BEGINNING,
+    topics: row.topics ?? null,
+    inflight: row.inflight ?? null,
+    lastSentAt: row.lastSentAt ?? null,
+    lastDigestId: row.lastDigestId ?? null,
+    lastError: row.lastError ?? null,
+  };
+}
+
+function errorName(err: unknown): string {
+  return (err as { name?: string })?.name ?? "";
+}
+
+/** Cancellation reason codes of a TransactionCanceledException, or null for any other error. */
+function cancellationReasons(err: unknown): (string | undefined)[] | null {
+  if (errorName(err) !== "TransactionCanceledException") return null;
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code);
+}
+
+function requestToken(itemKey: string, matchedAt: string): string {
+  return createHash("sha256").update(`${itemKey}|${matchedAt}`).digest("hex").slice(0, 36);
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
