@@ -1,10 +1,11 @@
 // The digest use case: for each recipient, send the matches recorded since their cursor, once.
 //
 // At-least-once without duplicates: a digest is claimed on the recipient record under a lease
-// before sending and marked sent (cursor advanced) only after the mailer accepted it. A crash
-// before the send loses nothing (the cursor did not move); a crash after the mailer accepted
-// but before the "sent" write is the one documented duplicate: once the lease expires the same
-// digest (same id, same range) is sent again and logged as a resend.
+// before sending, logged right after the mailer accepted it, and only then is the recipient's
+// cursor moved. A crash before the send loses nothing (the cursor did not move); a crash after
+// the log write only delays the cursor. A crash between the mailer's accept and the log write is
+// the one documented duplicate: once the lease expires the same digest (same id, same range) is
+// sent again and logged as a resend with its digest id.
 import { createHash } from "node:crypto";
 import type { Mailer } from "./mail/index.js";
 import type { DynamoStore, InflightDigest, StoredMatch } from "./store/dynamo-store.js";
@@ -34,7 +35,13 @@ export type RenderDigest = (
 export interface DigestDeps {
   store: Pick<
     DynamoStore,
-    "ensureRecipient" | "listMatches" | "claimDigest" | "completeDigest" | "releaseDigest" | "advanceCursor"
+    | "ensureRecipient"
+    | "listMatches"
+    | "claimDigest"
+    | "completeDigest"
+    | "releaseDigest"
+    | "advanceCursor"
+    | "getDigestLog"
   >;
   mailer: Mailer;
   render: RenderDigest;
@@ -97,8 +104,15 @@ async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: Di
     if (Date.parse(stale.leaseUntil) > now.getTime()) {
       return { address, status: "in-progress", digestId: stale.digestId };
     }
-    // A previous run claimed this digest and never finished: resend exactly the same range.
+    // A previous run claimed this digest and never finished. If its log record exists the mail
+    // went out and only the cursor is behind; otherwise resend exactly the same range.
     claim = { ...stale, leaseUntil, attempts: stale.attempts + 1 };
+    const log = await deps.store.getDigestLog(stale.digestId);
+    if (log && (await deps.store.claimDigest(address, claim, stale))) {
+      await deps.store.completeDigest(address, claim, String(log.messageId), (log.itemKeys as string[]) ?? [], now);
+      deps.log.info("digest already sent; cursor caught up", { digestId: stale.digestId, recipient: maskAddress(address) });
+      return { address, status: "nothing-new" };
+    }
     entries = forTopics(await deps.store.listMatches(stale.from, stale.upTo, Number.MAX_SAFE_INTEGER), topics);
     deps.log.warn("resending digest after an expired lease; the recipient may get it twice", {
       digestId: stale.digestId,

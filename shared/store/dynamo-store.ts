@@ -1,7 +1,7 @@
 // The DynamoDB adapter: every read and write of newswatch goes through here.
 // SDK errors are translated into domain outcomes (a lost conditional write means
 // "already handled", not failure); anything else is an infrastructure error and throws.
-import { createHash } from "node:crypto";
+// Only single-item operations are used: they behave the same on dynalite and DynamoDB.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -12,9 +12,7 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
-  TransactWriteCommand,
   UpdateCommand,
-  type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { FeedState, Item, PendingEntry, TopicMatch, Watch, WatchTopic } from "../types.js";
 import { BEGINNING, daysBetween, keys, ttlFrom } from "./table-layout.js";
@@ -49,6 +47,13 @@ export interface StoredMatch extends PendingEntry {
   sortKey: string;
 }
 
+/** A matched item's match, kept on the item record until its match record is written. */
+interface PendingMatch {
+  matchedAt: string;
+  matches: TopicMatch[];
+  titleHash: string | null;
+}
+
 export interface StoreOptions {
   tableName: string;
   ttlDays: number;
@@ -73,7 +78,7 @@ export class DynamoStore {
         this.requestCounts[op] = (this.requestCounts[op] ?? 0) + 1;
         return next(args);
       },
-      { step: "initialize", name: "newswatchRequestCounter" },
+      { step: "initialize", name: "newswatchRequestCounter", override: true },
     );
   }
 
@@ -104,17 +109,22 @@ export class DynamoStore {
 
   // ---- items and matches --------------------------------------------------------
 
-  /** Which of these item keys are already stored. */
+  /**
+   * Which of these item keys are fully recorded. An item whose match record may not have been
+   * written yet (a crash mid-record) is left out, so the caller records it again and finishes it.
+   */
   async findSeen(itemKeys: string[]): Promise<Set<string>> {
     const seen = new Set<string>();
     const unique = [...new Set(itemKeys)];
     for (let i = 0; i < unique.length; i += MAX_BATCH_GET) {
       let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = {
-        [this.tableName]: { Keys: unique.slice(i, i + MAX_BATCH_GET).map(keys.item), ProjectionExpression: "pk" },
+        [this.tableName]: { Keys: unique.slice(i, i + MAX_BATCH_GET).map(keys.item), ProjectionExpression: "pk, pendingMatch" },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const row of out.Responses?.[this.tableName] ?? []) seen.add(String(row.pk).slice("ITEM#".length));
+        for (const row of out.Responses?.[this.tableName] ?? []) {
+          if (!row.pendingMatch) seen.add(String(row.pk).slice("ITEM#".length));
+        }
         request = out.UnprocessedKeys as typeof request;
         if (request && Object.keys(request).length > 0) await backoff(attempt);
       }
@@ -123,55 +133,69 @@ export class DynamoStore {
   }
 
   /**
-   * Stores a new item. A matched item is written together with its match record (and a
-   * same-title marker) in one transaction, so "seen" never exists without "pending delivery":
-   * a crash can lose neither.
+   * Stores a new item; for a matched item also its match record, which the digest reads.
+   *
+   * Written without transactions (dynalite has none) in an order that survives a crash at any
+   * step: the item record first carries its match as `pendingMatch`; the match record is then
+   * put under a key fixed by that item record, so a retry rewrites the same record; only then is
+   * `pendingMatch` removed. A retry that finds `pendingMatch` finishes the job instead of calling
+   * the item "seen", so a matched item is never lost and never recorded twice.
    */
   async recordItem(item: Item, matches: TopicMatch[], now: Date, titleHash: string | null): Promise<RecordOutcome> {
     const ttl = ttlFrom(now, this.options.ttlDays);
-    const itemPut = {
+    const pendingMatch = matches.length > 0 ? { matchedAt: now.toISOString(), matches, titleHash } : undefined;
+    const created = await this.putIfAbsent({
       TableName: this.tableName,
-      Item: { ...keys.item(item.key), ...item, matched: matches.length > 0, ttl },
+      Item: { ...keys.item(item.key), ...item, matched: matches.length > 0, pendingMatch, ttl },
       ConditionExpression: "attribute_not_exists(pk)",
-    };
-    if (matches.length === 0) {
-      return (await this.putIfAbsent(itemPut)) ? "new" : "seen";
+    });
+    let stored: { item: Item; pending: PendingMatch } | null;
+    if (created) stored = pendingMatch ? { item, pending: pendingMatch } : null;
+    else {
+      stored = await this.unfinishedMatch(item.key);
+      if (!stored) return "seen";
     }
+    if (!stored) return "new";
+    return this.finishMatch(stored.item, stored.pending, ttl);
+  }
 
-    const matchedAt = now.toISOString();
-    const transact: TransactWriteCommandInput["TransactItems"] = [{ Put: itemPut }];
-    if (titleHash) {
-      transact.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.title(titleHash), itemKey: item.key, ttl },
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
+  private async unfinishedMatch(itemKey: string): Promise<{ item: Item; pending: PendingMatch } | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.item(itemKey), ConsistentRead: true }),
+    );
+    if (!out.Item?.pendingMatch) return null;
+    const { pk: _pk, sk: _sk, ttl: _ttl, matched: _m, pendingMatch, duplicateOfTitle: _d, ...item } = out.Item;
+    return { item: item as Item, pending: pendingMatch as PendingMatch };
+  }
+
+  private async finishMatch(item: Item, pending: PendingMatch, ttl: number): Promise<RecordOutcome> {
+    let outcome: RecordOutcome = "new";
+    if (pending.titleHash) {
+      const claimed = await this.putIfAbsent({
+        TableName: this.tableName,
+        Item: { ...keys.title(pending.titleHash), itemKey: item.key, ttl },
+        ConditionExpression: "attribute_not_exists(pk) OR itemKey = :key",
+        ExpressionAttributeValues: { ":key": item.key },
       });
+      // Another outlet already delivered this story under the same title: keep the item, send it once.
+      if (!claimed) outcome = "duplicate-title";
     }
-    const entry: PendingEntry = { item, matches, matchedAt };
-    transact.push({ Put: { TableName: this.tableName, Item: { ...keys.match(matchedAt, item.key), ...entry, ttl } } });
-
-    try {
+    if (outcome === "new") {
+      const entry: PendingEntry = { item, matches: pending.matches, matchedAt: pending.matchedAt };
       await this.doc.send(
-        // The token makes an SDK retry of this exact write idempotent for 10 minutes (case 68).
-        new TransactWriteCommand({ TransactItems: transact, ClientRequestToken: requestToken(item.key, matchedAt) }),
+        new PutCommand({ TableName: this.tableName, Item: { ...keys.match(pending.matchedAt, item.key), ...entry, ttl } }),
       );
-      return "new";
-    } catch (err) {
-      const reasons = cancellationReasons(err);
-      if (!reasons) {
-        if (errorName(err) === "IdempotentParameterMismatchException") return "seen";
-        throw err;
-      }
-      if (reasons[0] === "ConditionalCheckFailed") return "seen";
-      if (titleHash && reasons[1] === "ConditionalCheckFailed") {
-        // Another outlet already delivered this story under the same title: keep the item, send it once.
-        const dupPut = { ...itemPut, Item: { ...itemPut.Item, duplicateOfTitle: titleHash } };
-        return (await this.putIfAbsent(dupPut)) ? "duplicate-title" : "seen";
-      }
-      throw err;
     }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.item(item.key),
+        UpdateExpression:
+          outcome === "new" ? "REMOVE pendingMatch" : "SET duplicateOfTitle = :t REMOVE pendingMatch",
+        ExpressionAttributeValues: outcome === "new" ? undefined : { ":t": pending.titleHash },
+      }),
+    );
+    return outcome;
   }
 
   /** Matches with sort keys in (after, upTo], oldest first, across day partitions. */
@@ -253,41 +277,35 @@ export class DynamoStore {
     });
   }
 
-  /** Marks a digest sent: advances the cursor, clears the claim and logs the digest, atomically. */
+  /**
+   * Marks a digest sent. The log record goes first: if the run dies before the cursor moves,
+   * the next run finds the log, knows the mail went out, and only moves the cursor.
+   */
   async completeDigest(address: string, claim: InflightDigest, messageId: string, itemKeys: string[], now: Date) {
     const sentAt = now.toISOString();
     await this.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: keys.recipient(address),
-              UpdateExpression:
-                "SET deliveredUpTo = :upTo, lastSentAt = :now, lastDigestId = :id, lastError = :null REMOVE inflight",
-              ConditionExpression: "inflight.digestId = :id",
-              ExpressionAttributeValues: { ":upTo": claim.upTo, ":now": sentAt, ":id": claim.digestId, ":null": null },
-            },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...keys.digest(claim.digestId),
-                recipient: address,
-                from: claim.from,
-                upTo: claim.upTo,
-                messageId,
-                itemKeys,
-                sentAt,
-                attempts: claim.attempts,
-                ttl: ttlFrom(now, this.options.ttlDays),
-              },
-            },
-          },
-        ],
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.digest(claim.digestId),
+          recipient: address,
+          from: claim.from,
+          upTo: claim.upTo,
+          messageId,
+          itemKeys,
+          sentAt,
+          attempts: claim.attempts,
+          ttl: ttlFrom(now, this.options.ttlDays),
+        },
       }),
     );
+    await this.updateIf({
+      TableName: this.tableName,
+      Key: keys.recipient(address),
+      UpdateExpression: "SET deliveredUpTo = :upTo, lastSentAt = :now, lastDigestId = :id, lastError = :null REMOVE inflight",
+      ConditionExpression: "inflight.digestId = :id",
+      ExpressionAttributeValues: { ":upTo": claim.upTo, ":now": sentAt, ":id": claim.digestId, ":null": null },
+    });
   }
 
   /** Moves a cursor past matches the recipient does not want, unless another run moved it first. */
@@ -415,17 +433,6 @@ function toRecipient(row: Record<string, any>): Recipient {
 
 function errorName(err: unknown): string {
   return (err as { name?: string })?.name ?? "";
-}
-
-/** Cancellation reason codes of a TransactionCanceledException, or null for any other error. */
-function cancellationReasons(err: unknown): (string | undefined)[] | null {
-  if (errorName(err) !== "TransactionCanceledException") return null;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((r) => r.Code);
-}
-
-function requestToken(itemKey: string, matchedAt: string): string {
-  return createHash("sha256").update(`${itemKey}|${matchedAt}`).digest("hex").slice(0, 36);
 }
 
 function backoff(attempt: number): Promise<void> {
