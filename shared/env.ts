@@ -1,6 +1,8 @@
 // Environment variable names, defined once and imported by both infra (which sets them)
 // and the Lambda composition root (which reads them).
 export const ENV = {
+  /** Path of the config JSON (feeds, watch seed, limits) shipped beside the handler. */
+  configFile: "NEWSWATCH_CONFIG_FILE",
   /** DynamoDB table holding items, feed state, pending matches, digests, the live watch and subscribers. */
   table: "NEWSWATCH_TABLE",
   /** Verified SES sender address. */

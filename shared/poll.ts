@@ -48,6 +48,8 @@ export interface PollSummary {
   matches: number;
   errors: Record<string, number>;
   results: FeedResult[];
+  /** Feeds that have now failed at least poll.alertAfterFailures polls in a row (a gauge for alarms). */
+  failingFeeds: number;
   /** Feeds whose health changed this run (for the operator's one email per change). */
   health: FeedHealthEvent[];
 }
@@ -98,9 +100,13 @@ export async function pollFeeds(feeds: FeedConfig[], deps: PollDeps, options: Po
       cause: failures[0]?.reason,
     });
   }
-  const done = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof pollOne>> & { prev: FeedState }>).value);
+  const done = settled.map(
+    (s) => (s as PromiseFulfilledResult<{ result: FeedResult; prev: FeedState; next: FeedState }>).value,
+  );
+  const failingFeeds = done.filter((d) => d.next.consecutiveFailures >= options.poll.alertAfterFailures).length;
   return summarise(
     done.map((d) => d.result),
+    failingFeeds,
     done.flatMap((d) => healthEvent(feeds, d.prev, d.next, options.poll)),
     started,
     deps.clock(),
@@ -213,6 +219,7 @@ function healthEvent(feeds: FeedConfig[], prev: FeedState, next: FeedState, poll
 
 function summarise(
   results: FeedResult[],
+  failingFeeds: number,
   health: FeedHealthEvent[],
   started: Date,
   finished: Date,
@@ -238,6 +245,7 @@ function summarise(
     matches,
     errors,
     results,
+    failingFeeds,
     health,
   };
 }

@@ -138,8 +138,9 @@ async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: Di
   }
 
   const rendered = deps.render(entries, { digestId: claim.digestId, now, links: recipient.links });
+  let messageId: string;
   try {
-    const { messageId } = await deps.mailer.send({
+    ({ messageId } = await deps.mailer.send({
       from: options.from,
       to: [address],
       subject: rendered.subject,
@@ -147,28 +148,18 @@ async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: Di
       text: rendered.text,
       headers: recipient.headers,
       messageKey: claim.digestId,
-    });
-    await deps.store.completeDigest(
-      address,
-      claim,
-      messageId,
-      entries.map((e) => e.item.key),
-      deps.clock(),
-    );
-    deps.log.info("digest sent", {
-      digestId: claim.digestId,
-      recipient: maskAddress(address),
-      entries: entries.length,
-      messageId,
-    });
-    return { address, status: "sent", digestId: claim.digestId, entries: entries.length, messageId, resent: !!stale };
+    }));
   } catch (err) {
     const message = (err as Error).message;
-    // Releasing the claim lets the next run retry; the cursor did not move, so nothing is lost.
+    // Nothing was sent: releasing the claim lets the next run retry, and the cursor did not move.
     await deps.store.releaseDigest(address, claim, message);
     deps.log.error("digest send failed", { digestId: claim.digestId, recipient: maskAddress(address), error: message });
     return { address, status: "failed", digestId: claim.digestId, error: message };
   }
+  // The mail is out. If this write fails the claim stays; it is retried only after the lease expires.
+  await deps.store.completeDigest(address, claim, messageId, entries.map((e) => e.item.key), deps.clock());
+  deps.log.info("digest sent", { digestId: claim.digestId, recipient: maskAddress(address), entries: entries.length, messageId });
+  return { address, status: "sent", digestId: claim.digestId, entries: entries.length, messageId, resent: !!stale };
 }
 
 /** Up to `max` entries for these topics, and how far the cursor may move (past skipped other-topic matches). */

@@ -65,7 +65,7 @@ describe("DynamoStore against dynalite", () => {
       await expect(store.recordItem(item("crash-1"), [match], now, null)).rejects.toThrow("injected crash");
       // Assess: the item is not reported as seen, so the next poll records it again and finishes the match.
       expect((await store.findSeen(["crash-1"])).has("crash-1")).toBe(false);
-      expect(await store.recordItem(item("crash-1"), [match], new Date(now.getTime() + 60_000), null)).toBe("new");
+      expect(await store.recordItem(item("crash-1"), [match], new Date(now.getTime() + 60_000), null)).toBe("recovered");
       expect((await t.store.findSeen(["crash-1"])).has("crash-1")).toBe(true);
       const matches = await t.store.listMatches("0", "2026-11-27T23:59:59Z~", 1000);
       expect(matches.filter((m) => m.item.key === "crash-1").map((m) => m.matchedAt)).toEqual([now.toISOString()]);

@@ -17,7 +17,12 @@ import {
 import type { FeedState, Item, PendingEntry, TopicMatch, Watch, WatchTopic } from "../types.js";
 import { BEGINNING, daysBetween, keys, ttlFrom } from "./table-layout.js";
 
-export type RecordOutcome = "new" | "seen" | "duplicate-title";
+/**
+ * new: first time stored. seen: stored before. duplicate-title: new, but another outlet's copy of a
+ * matched story already went to the digest. recovered: an earlier attempt stored the item but not
+ * yet its match (a crash, or a concurrent poll of another feed with the same item); now finished.
+ */
+export type RecordOutcome = "new" | "seen" | "duplicate-title" | "recovered";
 
 /** A digest being sent to one recipient; the lease stops a second run from sending it concurrently. */
 export interface InflightDigest {
@@ -149,14 +154,11 @@ export class DynamoStore {
       Item: { ...keys.item(item.key), ...item, matched: matches.length > 0, pendingMatch, ttl },
       ConditionExpression: "attribute_not_exists(pk)",
     });
-    let stored: { item: Item; pending: PendingMatch } | null;
-    if (created) stored = pendingMatch ? { item, pending: pendingMatch } : null;
-    else {
-      stored = await this.unfinishedMatch(item.key);
-      if (!stored) return "seen";
-    }
-    if (!stored) return "new";
-    return this.finishMatch(stored.item, stored.pending, ttl);
+    if (created) return pendingMatch ? this.finishMatch(item, pendingMatch, ttl) : "new";
+    const unfinished = await this.unfinishedMatch(item.key);
+    if (!unfinished) return "seen";
+    await this.finishMatch(unfinished.item, unfinished.pending, ttl);
+    return "recovered";
   }
 
   private async unfinishedMatch(itemKey: string): Promise<{ item: Item; pending: PendingMatch } | null> {
@@ -349,6 +351,15 @@ export class DynamoStore {
     await this.doc.send(
       new PutCommand({ TableName: this.tableName, Item: { ...keys.watchTopic(topic.id), ...topic } }),
     );
+  }
+
+  /** Makes the stored watch equal to `watch`: topics it lacks are deleted. */
+  async replaceWatch(watch: Watch): Promise<void> {
+    const current = (await this.loadWatch())?.topics ?? [];
+    for (const topic of watch.topics) await this.saveWatchTopic(topic);
+    for (const old of current) {
+      if (!watch.topics.some((t) => t.id === old.id)) await this.deleteWatchTopic(old.id);
+    }
   }
 
   async deleteWatchTopic(topicId: string): Promise<boolean> {
