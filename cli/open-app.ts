@@ -9,6 +9,10 @@ import { ensureTable, localDynamoClient, startLocalDynamo } from "../shared/stor
 
 export const DEFAULT_CONFIG = "config/newswatch.json";
 
+// Local runs use the machine's Node (20 here); the Lambdas run on nodejs22.x, so the SDK's
+// "upgrade to Node 22" warning says nothing actionable to a CLI user.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 export interface StoreFlags {
   config?: string;
   table?: string;

@@ -1,0 +1,102 @@
+// The shipped watch: diplomatic expulsions and restrictions, and intelligence services
+// working on diplomats. Terms come from the domain (how wire services and Russian outlets
+// write these stories), not from the evaluation items. Most queries pair an action with a
+// diplomatic object through NEAR, because each word alone is everyday news: schools expel
+// pupils, embassies host receptions, intelligence agencies recruit linguists.
+import type { Watch } from "../types.js";
+
+// Who or what is "diplomatic". Porter conflates "diplomatic" with "diplomat", which is wanted:
+// "diplomatic status" and "diplomatic cover" name the same world as "diplomats".
+const DIPLOMATIC_EN =
+  '(diplomat OR embassy OR envoy OR ambassador OR attaché OR consul OR consulate OR consular OR "chargé d\'affaires" OR "deputy chief of mission" OR "trade mission")';
+// "посол" also finds посла/послу/послы (pinned in stem-word.ts, away from "после").
+const DIPLOMATIC_RU =
+  '(дипломат* OR посол OR посольств* OR консул* OR генконсул* OR атташе OR "поверенный в делах" OR дипмисси* OR диппредставительств* OR торгпредств*)';
+
+const EXPEL_EN = '(expel OR expulsion OR "kick out" OR "throw out" OR "persona non grata" OR undesirable)';
+const EXPEL_RU = '(высылка OR выслать OR выдвор* OR "персона нон грата")';
+
+// Being told to go: "ordered the diplomats to leave", "told the envoy to depart".
+const ORDERED_OUT_EN = '((order OR tell OR told OR ask OR instruct) NEAR/6 (leave OR depart OR "go home" OR out))';
+const SENT_HOME_EN = '("sent home" OR "send home" OR "sent back" OR "send back")';
+
+const INTEL_EN =
+  '(intelligence OR "special services" OR "security services" OR "secret services" OR spy OR espionage OR counterintelligence OR MI5 OR MI6 OR CIA OR FBI OR FSB OR SVR OR GRU OR KGB)';
+const PRESSURE_EN =
+  "(recruit OR approach OR pressure OR pressurise OR pressurize OR threaten OR threat OR intimidate OR intimidation OR blackmail OR harass OR coerce OR coercion OR bribe OR provocation OR detain OR detention)";
+const INTEL_RU = "(спецслужб* OR разведк* OR разведыват* OR контрразвед* OR шпион* OR МИ5 OR МИ6 OR ЦРУ OR ФБР OR ФСБ OR СВР OR ГРУ OR КГБ)";
+const PRESSURE_RU = "(вербовка OR вербовать OR давлен* OR угроз* OR угрожа* OR шантаж* OR провокац* OR запугива* OR преследова* OR склонить OR склоня* OR задержа*)";
+
+// Fiction and screen are the common non-news sources of "spy" next to "ambassador".
+const NOT_FICTION_EN = "-novel -thriller -film -movie -drama -book";
+const NOT_FICTION_RU = "-роман -фильм -сериал -книга -детектив";
+
+// The ordinary closures: an embassy shut for a holiday is not a reprisal.
+const NOT_HOLIDAY_EN = "-holiday -holidays -weekend";
+
+export const defaultWatch: Watch = {
+  topics: [
+    {
+      id: "expulsions",
+      name: "Expulsions of diplomats",
+      threshold: 1,
+      queries: [
+        `${EXPEL_EN} NEAR/8 ${DIPLOMATIC_EN}`,
+        `"persona non grata" ${DIPLOMATIC_EN}`,
+        // "-citizens": embassies telling their own nationals to leave a country is travel advice.
+        `(${ORDERED_OUT_EN} OR ${SENT_HOME_EN}) NEAR/8 ${DIPLOMATIC_EN} -citizens -nationals -tourists`,
+        `("tit for tat" OR reciprocal OR retaliation OR retaliate OR retaliatory OR mirror OR "in kind") NEAR/8 (${EXPEL_EN} OR ${DIPLOMATIC_EN})`,
+        '(downgrade OR sever OR "break off" OR "broke off") NEAR/4 ("diplomatic relations" OR "diplomatic ties")',
+        `${EXPEL_RU} NEAR/8 ${DIPLOMATIC_RU}`,
+        `"персона нон грата" ${DIPLOMATIC_RU}`,
+        `(ответн* OR зеркальн* OR "в ответ") NEAR/8 (${EXPEL_RU} OR ${DIPLOMATIC_RU})`,
+        `покинуть NEAR/10 ${DIPLOMATIC_RU}`,
+        '(разорвать OR разрыв* OR понизить OR понижени*) NEAR/4 ("дипломатических отношений" OR "уровень отношений")',
+      ],
+    },
+    {
+      id: "diplomatic-restrictions",
+      name: "Restrictions on diplomats and missions",
+      threshold: 1,
+      queries: [
+        '(strip OR remove OR revoke OR withdraw OR withdrew OR end OR lose OR lost OR deprive OR "no longer") NEAR/8 ("diplomatic status" OR "diplomatic immunity" OR "diplomatic privileges" OR "diplomatic property" OR "diplomatic premises")',
+        "(closes* OR closed* OR closing* OR closure* OR shut* OR \"to close\" OR \"will close\" OR suspend* OR halt*) NEAR/6 (visa NEAR/2 (centre OR office OR operations OR services OR section))",
+        `((deny OR refuse OR reject OR revoke OR cancel OR withhold OR withheld OR stop OR suspend OR halt OR "not renewed" OR "not extended" OR "not issued") NEAR/5 visa) NEAR/10 ${DIPLOMATIC_EN}`,
+        `(tax NEAR/3 (exemption OR exempt OR break OR breaks OR privileges OR immunity)) NEAR/12 ${DIPLOMATIC_EN}`,
+        `(closes* OR closed* OR closing* OR closure* OR shut* OR "to close" OR "will close" OR "withdraw consent" OR "withdrew consent") NEAR/6 (consulate OR consular OR embassy OR "diplomatic mission" OR "trade mission") ${NOT_HOLIDAY_EN}`,
+        `((cap OR cut OR reduce OR limit OR slash) NEAR/4 (staff OR staffing OR headcount OR personnel)) NEAR/8 ${DIPLOMATIC_EN}`,
+        '(seize OR confiscate OR "deny access" OR "denied access" OR search) NEAR/6 ("diplomatic property" OR "diplomatic compound" OR "diplomatic residence" OR "diplomatic premises")',
+        `((bar OR ban OR forbid OR prohibit OR stop) NEAR/4 (hire OR hiring OR employ)) NEAR/12 ${DIPLOMATIC_EN}`,
+        '(лишил* OR лишить* OR лишен* OR лишат* OR лишает* OR отмен* OR отозва*) NEAR/6 ("дипломатический статус" OR "дипломатический иммунитет" OR "дипломатическая собственность" OR дипсобственност*)',
+        '(закры* OR приостан*) NEAR/6 ("визовый центр" OR "визовые операции" OR "выдача виз" OR "выдачу виз")',
+        `((отказ* OR "не выдают" OR "не выдает" OR "не продлил" OR "не продлевают" OR аннулир*) NEAR/5 виза) NEAR/10 ${DIPLOMATIC_RU}`,
+        `("налоговые льготы" OR "налоговый иммунитет" OR "налоговые привилегии" OR (освобожд* NEAR/3 налог*)) NEAR/12 ${DIPLOMATIC_RU}`,
+        '(закры* OR "отозвать согласие" OR "отозвала согласие" OR "отозвал согласие") NEAR/6 (консульств* OR генконсульств* OR посольств* OR дипмисси* OR торгпредств*)',
+        `((сокра* OR ограничи* OR квот*) NEAR/4 (численност* OR штат* OR персонал* OR сотрудник*)) NEAR/8 ${DIPLOMATIC_RU}`,
+      ],
+    },
+    {
+      id: "intelligence-approaches",
+      name: "Intelligence services and diplomats",
+      threshold: 1,
+      queries: [
+        `${INTEL_EN} (${PRESSURE_EN} NEAR/8 ${DIPLOMATIC_EN})`,
+        `(spy OR espionage OR "spy ring" OR "intelligence officer" OR "intelligence activity" OR "intelligence activities" OR "intelligence gathering") NEAR/8 ${DIPLOMATIC_EN} ${NOT_FICTION_EN}`,
+        '"diplomatic cover"',
+        `${INTEL_RU} (${PRESSURE_RU} NEAR/8 ${DIPLOMATIC_RU})`,
+        `(шпион* OR шпионаж* OR разведчик* OR "дипломатическим прикрытием") NEAR/8 ${DIPLOMATIC_RU} ${NOT_FICTION_RU}`,
+        // "Вербовка" is covert recruitment only; ordinary hiring is "набор" or "найм".
+        `(вербовка OR вербовать) NEAR/8 ${DIPLOMATIC_RU}`,
+      ],
+    },
+    {
+      id: "envoys",
+      name: "Envoys Kelin and Antonov on these",
+      threshold: 1,
+      queries: [
+        '(Kelin OR "Anatoly Antonov" OR (Antonov NEAR/6 (ambassador OR envoy))) (expel OR expulsion OR "persona non grata" OR visa OR tax OR intelligence OR "special services" OR spy OR espionage OR recruit OR pressure OR threat OR provocation OR "diplomatic property" OR "diplomatic status" OR consulate OR retaliation OR reciprocal OR "tit for tat")',
+        '(Келин* OR "Анатолий Антонов" OR (Антонов* NEAR/6 посол)) (высылка OR выслать OR "персона нон грата" OR виза OR налог* OR спецслужб* OR разведк* OR шпион* OR вербовка OR давлен* OR угроз* OR провокац* OR "ответные меры" OR "зеркальные меры" OR дипсобственност* OR консульств*)',
+      ],
+    },
+  ],
+};
