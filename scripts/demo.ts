@@ -9,9 +9,14 @@ import { formatDigest, formatPoll } from "../cli/report.js";
 import { startFeedServer } from "../test/support/feed-server.js";
 
 const CONFIG = "config/demo.json";
+// A fixed port keeps feed URLs (and so their stored ETags) the same from one run to the next.
+const PORT = 47811;
 
 async function main(): Promise<void> {
-  const server = await startFeedServer({ dir: "test/fixtures/feeds" });
+  const server = await startFeedServer({ dir: "test/fixtures/feeds", port: PORT }).catch(() => {
+    console.log(`demo: port ${PORT} is busy; using a random port (feeds will look new to the conditional-GET cache)`);
+    return startFeedServer({ dir: "test/fixtures/feeds" });
+  });
   try {
     // The recorded feeds are served on a random port; the config names it {PORT}.
     const text = readFileSync(CONFIG, "utf8").replaceAll("{PORT}", String(server.port));

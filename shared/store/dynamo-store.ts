@@ -247,14 +247,16 @@ export class DynamoStore {
 
   /** Creates the recipient if missing; an existing one keeps its cursor. */
   async ensureRecipient(address: string, initialCursor: string, topics: string[] | null): Promise<Recipient> {
+    const existing = await this.getRecipient(address);
+    if (existing) return existing;
     await this.putIfAbsent({
       TableName: this.tableName,
       Item: { ...keys.recipient(address), address, deliveredUpTo: initialCursor || BEGINNING, topics },
       ConditionExpression: "attribute_not_exists(pk)",
     });
-    const r = await this.getRecipient(address);
-    if (!r) throw new Error(`recipient ${address} vanished after creation`);
-    return r;
+    const created = await this.getRecipient(address);
+    if (!created) throw new Error(`recipient ${address} vanished after creation`);
+    return created;
   }
 
   /**
