@@ -1,6 +1,14 @@
 // newswatch CLI: `npm run -s newswatch -- <command>` (or the package's `newswatch` bin).
+import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
+import { loadConfigFile, parseConfig } from "../shared/config.js";
+import { defaultWatch } from "../shared/match/index.js";
+import type { Watch } from "../shared/types.js";
+import { registerMatchCommands } from "./commands/match.js";
+import { registerParseCommand } from "./commands/parse.js";
 import { registerRunCommands } from "./commands/run.js";
+import { readWatchFile, registerTermsCommands } from "./commands/terms.js";
+import { DEFAULT_CONFIG } from "./open-app.js";
 
 /** Options every store-backed command accepts: which config, and optionally a deployed table. */
 function storeOptions(cmd: Command): Command {
@@ -10,12 +18,33 @@ function storeOptions(cmd: Command): Command {
     .addOption(new Option("--region <region>", "AWS region of --table").env("AWS_REGION"));
 }
 
+/** The config file named by the environment or the default path, when there is one. */
+function configPath(): string | null {
+  const path = process.env.NEWSWATCH_CONFIG ?? DEFAULT_CONFIG;
+  return existsSync(path) ? path : null;
+}
+
+/** `match`/`eval` use a watch file, else the configured seed watch, else the shipped default (no store needed). */
+async function offlineWatch(opts: { watch?: string }): Promise<Watch> {
+  if (opts.watch) return readWatchFile(opts.watch);
+  const path = configPath();
+  return (path && loadConfigFile(path).watch) || defaultWatch;
+}
+
+/** Fetch limits of the config file, or the built-in defaults when there is none. */
+function fetchSettings() {
+  const path = configPath();
+  return path ? loadConfigFile(path).fetch : parseConfig({ feeds: [] }, "built-in defaults").fetch;
+}
+
 export function buildProgram(): Command {
   const program = new Command("newswatch")
     .description("Poll news feeds, keep what is new, match watch terms, email digests.")
-    .showHelpAfterError()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .showHelpAfterError();
   registerRunCommands(program, storeOptions);
+  registerTermsCommands(program, storeOptions);
+  registerMatchCommands(program, offlineWatch);
+  registerParseCommand(program, fetchSettings);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { renderDigest } from "./digest/index.js";
 import { readFeed } from "./feeds/index.js";
 import { OutboxMailer, SesMailer, type Mailer } from "./mail/index.js";
 import { compileWatch, defaultWatch, matchItem } from "./match/index.js";
+import { mailNotifier, reportHealth, type HealthNotifier } from "./health-alerts.js";
 import { pollFeeds, type PollSummary } from "./poll.js";
 import { sendDigests, type DigestRecipient, type DigestSummary } from "./send-digests.js";
 import { DynamoStore } from "./store/dynamo-store.js";
@@ -18,6 +19,10 @@ export interface App {
   mailer: Mailer;
   clock: Clock;
   log: Logger;
+  /** Deployment stage (dev, prod) or "local"; named in operator alerts. */
+  stage: string;
+  /** Where feed-health changes go; null = nowhere but the logs. */
+  notifier: HealthNotifier | null;
   /** Releases what the app started (the local store server); a no-op in AWS. */
   close(): Promise<void>;
 }
@@ -28,6 +33,8 @@ export interface AppParts {
   mailer: Mailer;
   clock?: Clock;
   log: Logger;
+  notifier?: HealthNotifier | null;
+  stage?: string;
   close?: () => Promise<void>;
 }
 
@@ -42,6 +49,12 @@ export function createApp(parts: AppParts): App {
     mailer: parts.mailer,
     clock: parts.clock ?? (() => new Date()),
     log: parts.log,
+    stage: parts.stage ?? "local",
+    notifier:
+      parts.notifier ??
+      (parts.config.poll.operatorEmail
+        ? mailNotifier(parts.mailer, parts.config.digest.from, parts.config.poll.operatorEmail)
+        : null),
     close: parts.close ?? (async () => {}),
   };
 }
@@ -71,7 +84,7 @@ export async function loadLiveWatch(app: Pick<App, "store" | "config">): Promise
 /** One poll of the given feeds (default: all configured) with the live watch. */
 export async function runPoll(app: App, feeds: FeedConfig[] = app.config.feeds): Promise<PollSummary> {
   const compiled = compileWatch(await loadLiveWatch(app));
-  return pollFeeds(
+  const summary = await pollFeeds(
     feeds,
     {
       store: app.store,
@@ -86,6 +99,14 @@ export async function runPoll(app: App, feeds: FeedConfig[] = app.config.feeds):
       poll: app.config.poll,
     },
   );
+  if (app.notifier) {
+    try {
+      await reportHealth(summary.health, app.notifier, app.stage);
+    } catch (err) {
+      app.log.error("feed health alert not delivered", { error: (err as Error).message, events: summary.health.length });
+    }
+  }
+  return summary;
 }
 
 /** Sends each recipient the matches they have not yet received. */

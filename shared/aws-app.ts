@@ -2,11 +2,13 @@
 // with the table, sender and recipients that the stack sets. A missing setting is an error
 // that names the variable, not an empty string that fails later.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { readFileSync } from "node:fs";
 import { createApp, createMailer, type App } from "./app.js";
 import { ConfigError, parseConfig } from "./config.js";
 import { ENV } from "./env.js";
 import { createLogger } from "./log.js";
+import { snsNotifier } from "./sns-notifier.js";
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -39,5 +41,13 @@ export function appFromEnvironment(env: NodeJS.ProcessEnv): App {
     },
     `${file} (with ${ENV.table}, ${ENV.sender})`,
   );
-  return createApp({ config, dynamo: new DynamoDBClient({}), mailer: createMailer(config), log: createLogger("json") });
+  const topicArn = env[ENV.alertTopicArn];
+  return createApp({
+    config,
+    dynamo: new DynamoDBClient({}),
+    mailer: createMailer(config),
+    log: createLogger("json"),
+    stage: env[ENV.stage] ?? "dev",
+    notifier: topicArn ? snsNotifier(new SNSClient({}), topicArn) : null,
+  });
 }

@@ -50,6 +50,8 @@ const pollSchema = z
     alertAfterFailures: z.number().int().positive().default(3),
     /** Feeds with no new item for this many days are reported as silent. */
     silentAfterDays: z.number().positive().default(7),
+    /** Locally, feed-health alerts are mailed here (in AWS they go to the alert SNS topic). */
+    operatorEmail: z.string().email("expected an email address").optional(),
     /** Items published longer ago than this are ignored (they would outlive the dedup TTL). */
     maxItemAgeDays: z.number().positive().default(14),
   })

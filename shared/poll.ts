@@ -57,7 +57,8 @@ export interface PollSummary {
 export interface FeedHealthEvent {
   feedId: string;
   name: string;
-  kind: "failing" | "recovered" | "disabled";
+  /** failing: reached the alert threshold; silent: no new item for poll.silentAfterDays; active: silent no more. */
+  kind: "failing" | "recovered" | "disabled" | "silent" | "active";
   consecutiveFailures: number;
   error?: FeedError;
 }
@@ -160,7 +161,9 @@ async function pollOne(
   }
 
   const counts = await storeItems(feed, read.items, deps, options);
-  if (counts.newItems > 0) next = { ...next, lastNewItemAt: now.toISOString() };
+  if (counts.newItems > 0) next = { ...next, lastNewItemAt: now.toISOString(), silentAlertedAt: null };
+  else if (!next.lastNewItemAt) next = { ...next, lastNewItemAt: now.toISOString() };
+  else if (!next.silentAlertedAt && isSilent(next, now, options.poll)) next = { ...next, silentAlertedAt: now.toISOString() };
   return { result: { ...base, status: "ok", ...counts }, next };
 }
 
@@ -203,10 +206,17 @@ async function storeItems(
   return { newItems, seenItems: items.size - newItems - duplicates, matches, duplicates, old };
 }
 
+/** A feed that answers but has published nothing new for poll.silentAfterDays (a moved or dead feed). */
+function isSilent(state: FeedState, now: Date, poll: Config["poll"]): boolean {
+  return !!state.lastNewItemAt && now.getTime() - Date.parse(state.lastNewItemAt) > poll.silentAfterDays * 86_400_000;
+}
+
 function healthEvent(feeds: FeedConfig[], prev: FeedState, next: FeedState, poll: Config["poll"]): FeedHealthEvent[] {
   const name = feeds.find((f) => f.id === next.feedId)?.name ?? next.feedId;
   const base = { feedId: next.feedId, name, consecutiveFailures: next.consecutiveFailures, error: next.lastError ?? undefined };
   if (!prev.disabledReason && next.disabledReason) return [{ ...base, kind: "disabled" }];
+  if (!prev.silentAlertedAt && next.silentAlertedAt) return [{ ...base, kind: "silent" }];
+  if (prev.silentAlertedAt && !next.silentAlertedAt) return [{ ...base, kind: "active" }];
   // One event when the streak reaches the threshold, one when it ends: never one per poll.
   if (prev.consecutiveFailures < poll.alertAfterFailures && next.consecutiveFailures >= poll.alertAfterFailures) {
     return [{ ...base, kind: "failing" }];

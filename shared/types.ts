@@ -75,6 +75,8 @@ export interface FeedState {
   lastSuccessAt: string | null;
   /** Last time the feed yielded an item we had not seen; drives "silent for D days" alerts. */
   lastNewItemAt: string | null;
+  /** When the operator was told this feed went silent; cleared when it publishes again. */
+  silentAlertedAt?: string | null;
   consecutiveFailures: number;
   lastError: FeedError | null;
   /** Set when the feed is switched off (410 Gone, or too many failures); the reason is kept. */
