@@ -21,12 +21,10 @@ export const BUNDLE = {
   // CJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: "import { createRequire as __nwCreateRequire } from 'node:module'; const require = __nwCreateRequire(import.meta.url);",
   /**
-   * The AWS SDK v3 is taken from the nodejs22.x runtime, not bundled. Measured on the
-   * shared composition root (shared/app.ts, which both handlers import): bundled, the
-   * SDK (DynamoDB + SESv2 + @smithy) takes it to ~1.18 MB, over the 1 MB budget; left
-   * to the runtime it is ~0.75 MB. The price is version control: Lambda runs the
-   * runtime's SDK release, not the lockfile's. To bundle instead, set this to [] and
-   * make room (iconv-lite alone is ~300 KB; TextDecoder covers most feed charsets).
+   * The AWS SDK v3 is taken from the nodejs22.x runtime, not bundled: bundling the clients
+   * (DynamoDB + SESv2 + SNS + @smithy) adds ~660 KB per handler, which would push a handler
+   * (~0.7 MB without it, `npx tsx scripts/bench-bundle.ts`) over the 1 MB budget. The price
+   * is version control: Lambda runs the runtime's SDK release, not the lockfile's.
    */
   externalModules: ["@aws-sdk/*", "@smithy/*"],
 } as const;
