@@ -27,7 +27,8 @@ export function loadCliConfig(flags: StoreFlags): Config {
 
 export async function openApp(flags: StoreFlags, config: Config = loadCliConfig(flags)): Promise<App> {
   const log = createLogger("pretty");
-  const mailer = createMailer(config, (path) => console.log(`  wrote ${path}`));
+  // Paths go to stderr so that `--json` output on stdout stays machine-readable.
+  const mailer = createMailer(config, (path) => process.stderr.write(`  wrote ${path}\n`));
 
   if (flags.table) {
     // A deployed stack: the table name and region name it; credentials come from the usual AWS chain.
