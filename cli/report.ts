@@ -11,8 +11,13 @@ export function formatPoll(s: PollSummary): string {
     `items: ${s.items.new} new, ${s.items.seen} already seen, ${s.items.duplicates} same story elsewhere, ` +
       `${s.items.old} too old; matches: ${s.matches}`,
   ];
+  if (f.skipped > 0) lines.push(`  ${f.skipped} feed(s) backing off after failures; \`--ignore-backoff\` polls them now`);
   for (const r of s.results.filter((r) => r.status === "failed")) {
     lines.push(`  failed ${r.feedId}: ${r.error?.code} ${r.error?.message ?? ""}`);
+  }
+  const unreachable = (s.errors.DNS_ERROR ?? 0) + (s.errors.CONNECT_TIMEOUT ?? 0) + (s.errors.NETWORK_ERROR ?? 0);
+  if (f.total > 0 && unreachable === f.total) {
+    lines.push("no feed could be reached: is this machine offline? (`npm run demo` runs the same job on recorded feeds)");
   }
   if (Object.keys(s.errors).length > 0) {
     lines.push(`errors by code: ${Object.entries(s.errors).map(([k, v]) => `${k}=${v}`).join(" ")}`);

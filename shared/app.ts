@@ -82,7 +82,11 @@ export async function loadLiveWatch(app: Pick<App, "store" | "config">): Promise
 }
 
 /** One poll of the given feeds (default: all configured) with the live watch. */
-export async function runPoll(app: App, feeds: FeedConfig[] = app.config.feeds): Promise<PollSummary> {
+export async function runPoll(
+  app: App,
+  feeds: FeedConfig[] = app.config.feeds,
+  opts: { ignoreBackoff?: boolean } = {},
+): Promise<PollSummary> {
   const compiled = compileWatch(await loadLiveWatch(app));
   const summary = await pollFeeds(
     feeds,
@@ -97,6 +101,7 @@ export async function runPoll(app: App, feeds: FeedConfig[] = app.config.feeds):
       concurrency: app.config.fetch.concurrency,
       maxItemsPerFeed: app.config.fetch.maxItemsPerFeed,
       poll: app.config.poll,
+      ignoreBackoff: opts.ignoreBackoff,
     },
   );
   if (app.notifier) {

@@ -35,7 +35,9 @@ export function appFromEnvironment(env: NodeJS.ProcessEnv): App {
         ...raw.digest,
         mailer: "ses",
         from: required(env, ENV.sender),
-        to: recipients ?? raw.digest?.to ?? [],
+        // In AWS, recipients come from the stage settings (and subscribers), never from the
+        // config file, whose `to` addresses are for the local outbox.
+        to: recipients ?? [],
         sesConfigurationSet: env[ENV.configurationSet],
       },
     },

@@ -20,6 +20,8 @@ export interface PollOptions {
   concurrency: number;
   maxItemsPerFeed: number;
   poll: Config["poll"];
+  /** Poll feeds that are backing off too (an operator's manual run after fixing the network). */
+  ignoreBackoff?: boolean;
 }
 
 export type FeedStatus = "ok" | "not-modified" | "failed" | "skipped" | "disabled";
@@ -145,7 +147,7 @@ async function pollOne(
     return { result: { ...base, status: "disabled", note: prev.disabledReason }, next: prev };
   }
   const now = deps.clock();
-  if (prev.nextCheckAfter && Date.parse(prev.nextCheckAfter) > now.getTime()) {
+  if (!options.ignoreBackoff && prev.nextCheckAfter && Date.parse(prev.nextCheckAfter) > now.getTime()) {
     return { result: { ...base, status: "skipped", note: `backing off until ${prev.nextCheckAfter}` }, next: prev };
   }
 

@@ -5,7 +5,7 @@ import type { Config } from "../../shared/config.js";
 import { formatDigest, formatFeedTable, formatPoll } from "../report.js";
 import { loadCliConfig, withApp, type StoreFlags } from "../open-app.js";
 
-type Flags = StoreFlags & { feeds?: string; json?: boolean };
+type Flags = StoreFlags & { feeds?: string; json?: boolean; ignoreBackoff?: boolean };
 
 /** `--feeds a,b` selects a subset of the configured feeds. */
 function selectFeeds(config: Config, ids?: string) {
@@ -22,13 +22,14 @@ export function registerRunCommands(program: Command, storeOptions: (cmd: Comman
       .command("run")
       .description("one full cycle: poll the configured feeds, store new items, match, send the digest")
       .option("--feeds <ids>", "comma-separated feed ids to poll (default: all)")
+      .option("--ignore-backoff", "also poll feeds that are backing off after failures")
       .option("--json", "print the summaries as JSON"),
   ).action(async (flags: Flags) => {
     const config = loadCliConfig(flags);
     await withApp(
       flags,
       async (app) => {
-        const poll = await runPoll(app, selectFeeds(config, flags.feeds));
+        const poll = await runPoll(app, selectFeeds(config, flags.feeds), { ignoreBackoff: flags.ignoreBackoff });
         if (!flags.json) console.log(formatPoll(poll));
         // The poll above has finished writing, so no settle delay is needed.
         const digest = await runDigest(app, { settleSeconds: 0 });
@@ -44,13 +45,14 @@ export function registerRunCommands(program: Command, storeOptions: (cmd: Comman
       .command("poll")
       .description("poll feeds and record new items and matches (no email)")
       .option("--feeds <ids>", "comma-separated feed ids to poll (default: all)")
+      .option("--ignore-backoff", "also poll feeds that are backing off after failures")
       .option("--json", "print the summary as JSON"),
   ).action(async (flags: Flags) => {
     const config = loadCliConfig(flags);
     await withApp(
       flags,
       async (app) => {
-        const poll = await runPoll(app, selectFeeds(config, flags.feeds));
+        const poll = await runPoll(app, selectFeeds(config, flags.feeds), { ignoreBackoff: flags.ignoreBackoff });
         console.log(flags.json ? JSON.stringify({ ...poll, dynamoRequests: app.store.requestCounts }) : formatPoll(poll));
       },
       config,
