@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
-import { BUNDLE, FORBIDDEN_MODULES, PROJECT_ROOT, handlerEntry } from "./bundling.js";
+import { FORBIDDEN_MODULES, PROJECT_ROOT, esbuildOptions, handlerEntry } from "./bundling.js";
 
 export interface HandlerBundle {
   name: string;
@@ -32,21 +32,7 @@ export function handlerNames(): string[] {
 
 export async function bundleHandler(name: string, outdir: string): Promise<HandlerBundle> {
   const outfile = join(outdir, name, "index.mjs");
-  const result = await build({
-    entryPoints: [handlerEntry(name)],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: BUNDLE.target,
-    minify: BUNDLE.minify,
-    keepNames: BUNDLE.keepNames,
-    sourcemap: false,
-    banner: { js: BUNDLE.banner },
-    external: [...BUNDLE.externalModules],
-    metafile: true,
-    logLevel: "silent",
-  });
+  const result = await build({ ...esbuildOptions(handlerEntry(name), outfile), metafile: true });
   return { name, outfile, bytes: statSync(outfile).size, metafile: result.metafile };
 }
 

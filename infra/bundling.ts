@@ -34,3 +34,21 @@ export const FORBIDDEN_MODULES = ["pg", "mongoose", "redis", "dotenv"] as const;
 
 /** Bundle size budget per handler. */
 export const MAX_BUNDLE_BYTES = 1024 * 1024;
+
+/** The esbuild build options for one bundle, as the construct configures NodejsFunction. */
+export function esbuildOptions(entry: string, outfile: string, external: readonly string[] = BUNDLE.externalModules) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node" as const,
+    format: "esm" as const,
+    target: BUNDLE.target,
+    minify: BUNDLE.minify,
+    keepNames: BUNDLE.keepNames,
+    sourcemap: false,
+    banner: { js: BUNDLE.banner },
+    external: [...external],
+    logLevel: "silent" as const,
+  };
+}

@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { BUNDLE, MAX_BUNDLE_BYTES, PROJECT_ROOT } from "../infra/bundling.js";
+import { BUNDLE, MAX_BUNDLE_BYTES, PROJECT_ROOT, esbuildOptions } from "../infra/bundling.js";
 import { bundleHandler, handlerNames, makeBundleOutdir, packageSizes } from "../infra/bundle-handler.js";
 
 const runsArg = process.argv.indexOf("--runs");
@@ -62,19 +62,7 @@ try {
     ["SDK external (chosen)", [...BUNDLE.externalModules]],
   ] as const) {
     const outfile = join(probeDir, `${external.length ? "external" : "bundled"}.mjs`);
-    await build({
-      entryPoints: [probe],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: BUNDLE.target,
-      minify: BUNDLE.minify,
-      keepNames: BUNDLE.keepNames,
-      banner: { js: BUNDLE.banner },
-      external: [...external],
-      logLevel: "silent",
-    });
+    await build(esbuildOptions(probe, outfile, external));
     console.log(`  ${label.padEnd(22)} ${kb(statSync(outfile).size).padStart(10)}  ${coldImportMs(outfile).toFixed(1).padStart(10)} ms`);
   }
 } finally {

@@ -16,14 +16,19 @@ function selectFeeds(config: Config, ids?: string) {
   return config.feeds.filter((f) => wanted.includes(f.id));
 }
 
+/** Options of the commands that poll. */
+function pollOptions(cmd: Command): Command {
+  return cmd
+    .option("--feeds <ids>", "comma-separated feed ids to poll (default: all)")
+    .option("--ignore-backoff", "also poll feeds that are backing off after failures")
+    .option("--json", "print the summary as JSON");
+}
+
 export function registerRunCommands(program: Command, storeOptions: (cmd: Command) => Command): void {
   storeOptions(
-    program
-      .command("run")
-      .description("one full cycle: poll the configured feeds, store new items, match, send the digest")
-      .option("--feeds <ids>", "comma-separated feed ids to poll (default: all)")
-      .option("--ignore-backoff", "also poll feeds that are backing off after failures")
-      .option("--json", "print the summaries as JSON"),
+    pollOptions(
+      program.command("run").description("one full cycle: poll the configured feeds, store new items, match, send the digest"),
+    ),
   ).action(async (flags: Flags) => {
     const config = loadCliConfig(flags);
     await withApp(
@@ -41,12 +46,7 @@ export function registerRunCommands(program: Command, storeOptions: (cmd: Comman
   });
 
   storeOptions(
-    program
-      .command("poll")
-      .description("poll feeds and record new items and matches (no email)")
-      .option("--feeds <ids>", "comma-separated feed ids to poll (default: all)")
-      .option("--ignore-backoff", "also poll feeds that are backing off after failures")
-      .option("--json", "print the summary as JSON"),
+    pollOptions(program.command("poll").description("poll feeds and record new items and matches (no email)")),
   ).action(async (flags: Flags) => {
     const config = loadCliConfig(flags);
     await withApp(

@@ -399,24 +399,12 @@ export class DynamoStore {
     } while (start);
   }
 
-  private async putIfAbsent(input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
-    try {
-      await this.doc.send(new PutCommand(input));
-      return true;
-    } catch (err) {
-      if (errorName(err) === "ConditionalCheckFailedException") return false;
-      throw err;
-    }
+  private putIfAbsent(input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
+    return conditionHeld(this.doc.send(new PutCommand(input)));
   }
 
-  private async updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand(input));
-      return true;
-    } catch (err) {
-      if (errorName(err) === "ConditionalCheckFailedException") return false;
-      throw err;
-    }
+  private updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    return conditionHeld(this.doc.send(new UpdateCommand(input)));
   }
 
   private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
@@ -442,6 +430,20 @@ function toRecipient(row: Record<string, any>): Recipient {
     lastDigestId: row.lastDigestId ?? null,
     lastError: row.lastError ?? null,
   };
+}
+
+/**
+ * A conditional write's outcome as a domain answer: false when the condition failed (someone
+ * else already did it: "already handled", not an error); any other failure is thrown.
+ */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (errorName(err) === "ConditionalCheckFailedException") return false;
+    throw err;
+  }
 }
 
 function errorName(err: unknown): string {
