@@ -7,6 +7,8 @@ import type { Watch } from "../shared/types.js";
 import { registerMatchCommands } from "./commands/match.js";
 import { registerParseCommand } from "./commands/parse.js";
 import { registerRunCommands } from "./commands/run.js";
+import { registerServeCommand } from "./commands/serve.js";
+import { registerSubscriberCommands } from "./commands/subscribers.js";
 import { readWatchFile, registerTermsCommands } from "./commands/terms.js";
 import { DEFAULT_CONFIG } from "./open-app.js";
 
@@ -43,6 +45,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerRunCommands(program, storeOptions);
   registerTermsCommands(program, storeOptions);
+  registerSubscriberCommands(program, storeOptions);
+  registerServeCommand(program, storeOptions);
   registerMatchCommands(program, offlineWatch);
   registerParseCommand(program, fetchSettings);
   return program;

@@ -63,7 +63,7 @@ export class ServiceStack extends Stack {
 
     this.digest = this.addFunction("Digest", {
       handlerName: "digest",
-      description: "Sends the digest of pending matches",
+      description: "Sends each subscriber the matches they have not received",
       memorySize: 256,
       timeout: Duration.minutes(2),
       environment: {
@@ -81,11 +81,28 @@ export class ServiceStack extends Stack {
       ScheduleExpression.rate(Duration.minutes(stage.pollRateMinutes)),
       Duration.minutes(stage.pollRateMinutes),
     );
+    // One digest schedule per subscriber frequency: "as it happens" follows the poll rate
+    // (matches a poll is still writing wait for the next run), daily and weekly follow crons.
+    this.schedule(
+      "DigestInstantSchedule",
+      this.digest,
+      ScheduleExpression.rate(Duration.minutes(stage.pollRateMinutes)),
+      Duration.minutes(stage.pollRateMinutes),
+      { frequency: "instant" },
+    );
     this.schedule(
       "DigestSchedule",
       this.digest,
       ScheduleExpression.expression(`cron(${stage.digestCron})`, TimeZone.of(stage.digestTimeZone)),
       Duration.hours(6),
+      { frequency: "daily" },
+    );
+    this.schedule(
+      "DigestWeeklySchedule",
+      this.digest,
+      ScheduleExpression.expression(`cron(${stage.weeklyDigestCron})`, TimeZone.of(stage.digestTimeZone)),
+      Duration.hours(6),
+      { frequency: "weekly" },
     );
 
     // Optional handlers: wired as soon as their entry file exists.
@@ -134,7 +151,13 @@ export class ServiceStack extends Stack {
   }
 
   /** `maxEventAge`: how late an undeliverable scheduled event is still worth delivering. */
-  private schedule(id: string, fn: NewswatchFunction, expression: ScheduleExpression, maxEventAge: Duration): Schedule {
+  private schedule(
+    id: string,
+    fn: NewswatchFunction,
+    expression: ScheduleExpression,
+    maxEventAge: Duration,
+    extraInput: Record<string, string> = {},
+  ): Schedule {
     return new Schedule(this, id, {
       schedule: expression,
       description: `newswatch ${this.stage.name}: ${fn.node.id}`,
@@ -143,6 +166,7 @@ export class ServiceStack extends Stack {
         input: ScheduleTargetInput.fromObject({
           source: "newswatch.scheduler",
           scheduledTime: ContextAttribute.scheduledTime,
+          ...extraInput,
         }),
         retryAttempts: 2,
         maxEventAge,

@@ -45,6 +45,11 @@ export const stageSchema = z
       .string()
       .regex(SCHEDULER_CRON, "expected six cron fields: minutes hours day-of-month month day-of-week year")
       .default("0 7 * * ? *"),
+    /** Scheduler cron for weekly subscribers' digests (default Mondays 07:00). */
+    weeklyDigestCron: z
+      .string()
+      .regex(SCHEDULER_CRON, "expected six cron fields: minutes hours day-of-month month day-of-week year")
+      .default("0 7 ? * MON *"),
     /** IANA time zone for the digest cron, e.g. Europe/Berlin. */
     digestTimeZone: z.string().min(1).default("UTC"),
     logRetentionDays: z
@@ -143,6 +148,7 @@ export function resolveStage(context: ContextLookup, env: NodeJS.ProcessEnv): Re
       alarmEmails,
       pollRateMinutes: num(context("pollRateMinutes")) ?? base.pollRateMinutes,
       digestCron: str(context("digestCron")) ?? base.digestCron,
+      weeklyDigestCron: str(context("weeklyDigestCron")) ?? base.weeklyDigestCron,
       digestTimeZone: str(context("digestTimeZone")) ?? base.digestTimeZone,
       tracing: bool(context("tracing")) ?? base.tracing,
       configFile: str(context("config")) ?? base.configFile,

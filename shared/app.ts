@@ -15,6 +15,8 @@ import type { Clock, FeedConfig, Logger, Watch } from "./types.js";
 
 export interface App {
   config: Config;
+  /** The DynamoDB client every store of the app shares. */
+  dynamo: DynamoDBClient;
   store: DynamoStore;
   mailer: Mailer;
   clock: Clock;
@@ -45,6 +47,7 @@ export function createApp(parts: AppParts): App {
   });
   return {
     config: parts.config,
+    dynamo: parts.dynamo,
     store,
     mailer: parts.mailer,
     clock: parts.clock ?? (() => new Date()),

@@ -94,7 +94,8 @@ async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: Di
   const { address } = recipient;
   const now = deps.clock();
   const stored = await deps.store.ensureRecipient(address, BEGINNING, recipient.topics);
-  const topics = recipient.topics ?? stored.topics;
+  // The caller's topics are current (a subscriber may have changed them); null = every topic.
+  const topics = recipient.topics;
   const leaseUntil = new Date(now.getTime() + options.leaseSeconds * 1000).toISOString();
 
   let claim: InflightDigest;

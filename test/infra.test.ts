@@ -259,20 +259,36 @@ describe("prod stage", () => {
       }
     });
 
-    it("lets only the digest send mail, from the sender identity through the configuration set", () => {
+    it("lets only the digest and subscribe functions send mail, from the sender identity through the configuration set", () => {
       const ses = statements(prod.service).filter((s) => actionsOf(s).some((a) => a.startsWith("ses:")));
-      expect(ses).toHaveLength(1);
-      const [statement] = ses;
-      expect(actionsOf(statement!).sort()).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
-      const resources = resourcesOf(statement!).map((r) => JSON.stringify(r));
-      expect(resources).toHaveLength(2);
-      expect(resources.some((r) => r.includes(":identity/") && /ExportsOutputRefSender/.test(r))).toBe(true);
-      expect(resources.some((r) => r.includes(":configuration-set/") && /ExportsOutputRefConfigurationSet/.test(r))).toBe(true);
-      const digestRole = logicalId(prod.service, "AWS::IAM::Role", "DigestServiceRole");
-      prod.service.hasResourceProperties("AWS::IAM::Policy", {
-        Roles: [{ Ref: digestRole }],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ["ses:SendEmail", "ses:SendRawEmail"] })]) },
-      });
+      // One statement each: digests, and confirmation mails from the subscription page.
+      expect(ses).toHaveLength(2);
+      for (const statement of ses) {
+        expect(actionsOf(statement).sort()).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
+        const resources = resourcesOf(statement).map((r) => JSON.stringify(r));
+        expect(resources).toHaveLength(2);
+        expect(resources.some((r) => r.includes(":identity/") && /ExportsOutputRefSender/.test(r))).toBe(true);
+        expect(resources.some((r) => r.includes(":configuration-set/") && /ExportsOutputRefConfigurationSet/.test(r))).toBe(true);
+      }
+      for (const role of ["DigestServiceRole", "SubscribeServiceRole"]) {
+        prod.service.hasResourceProperties("AWS::IAM::Policy", {
+          Roles: [{ Ref: logicalId(prod.service, "AWS::IAM::Role", role) }],
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ["ses:SendEmail", "ses:SendRawEmail"] })]) },
+        });
+      }
+      for (const role of ["PollServiceRole", "SesEventsServiceRole"]) {
+        const policies = prod.service.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: logicalId(prod.service, "AWS::IAM::Role", role) }] } });
+        const actions = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement.flatMap((st) => actionsOf(st as never)));
+        expect(actions.filter((a) => a.startsWith("ses:"))).toEqual([]);
+      }
+    });
+
+    it("schedules a digest per subscriber frequency", () => {
+      for (const frequency of ["instant", "daily", "weekly"]) {
+        prod.service.hasResourceProperties("AWS::Scheduler::Schedule", {
+          Target: Match.objectLike({ Input: Match.stringLikeRegexp(`"frequency":"${frequency}"`) }),
+        });
+      }
     });
 
     it("lets the poller publish to the alert topic", () => {

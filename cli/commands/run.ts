@@ -1,11 +1,29 @@
 // The core job's commands: run (poll + digest), poll, digest, feeds.
 import type { Command } from "commander";
-import { runDigest, runPoll } from "../../shared/app.js";
+import { runPoll, type App } from "../../shared/app.js";
+import { ENV } from "../../shared/env.js";
+import { FREQUENCIES, runSubscriberDigest, subscriberStoreFor, type Frequency } from "../../shared/subscriptions/index.js";
+import { DEFAULT_PORT } from "./serve.js";
 import type { Config } from "../../shared/config.js";
 import { formatDigest, formatFeedTable, formatPoll } from "../report.js";
 import { loadCliConfig, withApp, type StoreFlags } from "../open-app.js";
 
-type Flags = StoreFlags & { feeds?: string; json?: boolean; ignoreBackoff?: boolean };
+type Flags = StoreFlags & { feeds?: string; json?: boolean; ignoreBackoff?: boolean; frequency?: Frequency };
+
+/**
+ * Digests for subscribers of one frequency (instant also covers the configured `digest.to`).
+ * Run after a finished poll, so no settle delay is needed. Links point at `newswatch serve`
+ * unless NEWSWATCH_PUBLIC_URL names a deployed subscription page.
+ */
+function sendDigests(app: App, frequency: Frequency = "instant") {
+  const publicUrl = process.env[ENV.publicUrl] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
+  return runSubscriberDigest(app, subscriberStoreFor(app), {
+    frequency,
+    publicUrl,
+    mailto: app.config.digest.from,
+    settleSeconds: 0,
+  });
+}
 
 /** `--feeds a,b` selects a subset of the configured feeds. */
 function selectFeeds(config: Config, ids?: string) {
@@ -36,8 +54,7 @@ export function registerRunCommands(program: Command, storeOptions: (cmd: Comman
       async (app) => {
         const poll = await runPoll(app, selectFeeds(config, flags.feeds), { ignoreBackoff: flags.ignoreBackoff });
         if (!flags.json) console.log(formatPoll(poll));
-        // The poll above has finished writing, so no settle delay is needed.
-        const digest = await runDigest(app, { settleSeconds: 0 });
+        const digest = await sendDigests(app);
         if (flags.json) console.log(JSON.stringify({ poll, digest, dynamoRequests: app.store.requestCounts }));
         else console.log(formatDigest(digest));
       },
@@ -63,10 +80,14 @@ export function registerRunCommands(program: Command, storeOptions: (cmd: Comman
     program
       .command("digest")
       .description("send each recipient the matches they have not received yet")
+      .option("--frequency <f>", `which subscribers: ${FREQUENCIES.join(", ")} (instant also covers digest.to)`, "instant")
       .option("--json", "print the summary as JSON"),
   ).action(async (flags: Flags) => {
+    if (!FREQUENCIES.includes(flags.frequency!)) {
+      throw new Error(`--frequency: expected one of ${FREQUENCIES.join(", ")}, got "${flags.frequency}"`);
+    }
     await withApp(flags, async (app) => {
-      const digest = await runDigest(app, { settleSeconds: 0 });
+      const digest = await sendDigests(app, flags.frequency);
       console.log(flags.json ? JSON.stringify(digest) : formatDigest(digest));
     });
   });

@@ -57,6 +57,8 @@ interface PendingMatch {
   matchedAt: string;
   matches: TopicMatch[];
   titleHash: string | null;
+  /** When the match record is filed (its sort key); matchedAt unless a late recovery re-filed it. */
+  fileAt?: string;
 }
 
 export interface StoreOptions {
@@ -66,6 +68,13 @@ export interface StoreOptions {
 
 const MAX_BATCH_GET = 100;
 const MAX_BATCH_WRITE = 25;
+/**
+ * A pending match older than this is filed under the recovering run's time, not its own: a digest
+ * may already have moved a recipient's cursor past the original time (digest.settleSeconds, 30 s
+ * by default, only protects a write that finishes promptly). Younger ones are kept, so two
+ * concurrent runs recording the same item write the same match record.
+ */
+const REFILE_PENDING_AFTER_MS = 10_000;
 
 export class DynamoStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -157,8 +166,36 @@ export class DynamoStore {
     if (created) return pendingMatch ? this.finishMatch(item, pendingMatch, ttl) : "new";
     const unfinished = await this.unfinishedMatch(item.key);
     if (!unfinished) return "seen";
-    await this.finishMatch(unfinished.item, unfinished.pending, ttl);
+    const pending = await this.refileLateMatch(item.key, unfinished.pending, now);
+    if (pending) await this.finishMatch(unfinished.item, pending, ttl);
     return "recovered";
+  }
+
+  /**
+   * The pending match to finish, re-filed under `now` when it is old enough that a digest may
+   * have passed it; null when another run finished it meanwhile. Re-filing is a conditional
+   * write, so of two recovering runs one re-files and the other uses its time.
+   */
+  private async refileLateMatch(itemKey: string, pending: PendingMatch, now: Date): Promise<PendingMatch | null> {
+    const filedAt = pending.fileAt ?? pending.matchedAt;
+    if (now.getTime() - Date.parse(filedAt) < REFILE_PENDING_AFTER_MS) return pending;
+    // Written already (the crash came after the match record): finishing it just clears the flag.
+    const written = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.match(filedAt, itemKey), ConsistentRead: true }),
+    );
+    if (written.Item) return pending;
+    const refiled = { ...pending, fileAt: now.toISOString() };
+    const won = await this.updateIf({
+      TableName: this.tableName,
+      Key: keys.item(itemKey),
+      UpdateExpression: "SET pendingMatch.fileAt = :at",
+      ConditionExpression: pending.fileAt
+        ? "pendingMatch.fileAt = :old"
+        : "pendingMatch.matchedAt = :old AND attribute_not_exists(pendingMatch.fileAt)",
+      ExpressionAttributeValues: { ":at": refiled.fileAt, ":old": filedAt },
+    });
+    if (won) return refiled;
+    return (await this.unfinishedMatch(itemKey))?.pending ?? null;
   }
 
   private async unfinishedMatch(itemKey: string): Promise<{ item: Item; pending: PendingMatch } | null> {
@@ -185,7 +222,10 @@ export class DynamoStore {
     if (outcome === "new") {
       const entry: PendingEntry = { item, matches: pending.matches, matchedAt: pending.matchedAt };
       await this.doc.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...keys.match(pending.matchedAt, item.key), ...entry, ttl } }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.match(pending.fileAt ?? pending.matchedAt, item.key), ...entry, ttl },
+        }),
       );
     }
     await this.doc.send(
