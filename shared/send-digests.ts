@@ -7,7 +7,7 @@
 // the one documented duplicate: once the lease expires the same digest (same id, same range) is
 // sent again and logged as a resend with its digest id.
 import { createHash } from "node:crypto";
-import type { Mailer } from "./mail/index.js";
+import { MailRejectedError, type Mailer } from "./mail/index.js";
 import type { DynamoStore, InflightDigest, StoredMatch } from "./store/dynamo-store.js";
 import { BEGINNING } from "./store/table-layout.js";
 import type { Clock, Logger, PendingEntry } from "./types.js";
@@ -61,7 +61,14 @@ export type RecipientOutcome =
   | { address: string; status: "sent"; digestId: string; entries: number; messageId: string; resent: boolean }
   | { address: string; status: "nothing-new" }
   | { address: string; status: "in-progress"; digestId: string }
-  | { address: string; status: "failed"; digestId: string; error: string };
+  | {
+      address: string;
+      status: "failed";
+      digestId: string;
+      error: string;
+      /** retry: try again next run. recipient: this address refuses mail (stop sending to it). account: nothing can be sent. */
+      kind: "retry" | "recipient" | "account";
+    };
 
 export interface DigestSummary {
   sent: number;
@@ -79,7 +86,17 @@ export async function sendDigests(
 ): Promise<DigestSummary> {
   const outcomes: RecipientOutcome[] = [];
   // One at a time: SES sandbox allows 1 message/second, and this keeps failures independent.
-  for (const recipient of recipients) outcomes.push(await sendOne(recipient, deps, options));
+  for (const [i, recipient] of recipients.entries()) {
+    const outcome = await sendOne(recipient, deps, options);
+    outcomes.push(outcome);
+    if (outcome.status === "failed" && outcome.kind === "account") {
+      // Sending is paused or the sender is unverified: every further call would fail the same way.
+      for (const rest of recipients.slice(i + 1)) {
+        outcomes.push({ address: rest.address, status: "failed", digestId: "", error: outcome.error, kind: "account" });
+      }
+      break;
+    }
+  }
   return {
     sent: outcomes.filter((o) => o.status === "sent").length,
     failed: outcomes.filter((o) => o.status === "failed").length,
@@ -155,12 +172,17 @@ async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: Di
     // Nothing was sent: releasing the claim lets the next run retry, and the cursor did not move.
     await deps.store.releaseDigest(address, claim, message);
     deps.log.error("digest send failed", { digestId: claim.digestId, recipient: maskAddress(address), error: message });
-    return { address, status: "failed", digestId: claim.digestId, error: message };
+    return { address, status: "failed", digestId: claim.digestId, error: message, kind: failureKind(err) };
   }
   // The mail is out. If this write fails the claim stays; it is retried only after the lease expires.
   await deps.store.completeDigest(address, claim, messageId, entries.map((e) => e.item.key), deps.clock());
   deps.log.info("digest sent", { digestId: claim.digestId, recipient: maskAddress(address), entries: entries.length, messageId });
   return { address, status: "sent", digestId: claim.digestId, entries: entries.length, messageId, resent: !!stale };
+}
+
+function failureKind(err: unknown): "retry" | "recipient" | "account" {
+  if (err instanceof MailRejectedError) return err.scope;
+  return "retry";
 }
 
 /** Up to `max` entries for these topics, and how far the cursor may move (past skipped other-topic matches). */

@@ -62,5 +62,12 @@ export function unsubscribeHeaders(unsubscribeUrl: string, mailto?: string): Rec
 
 /** Records when each subscriber was last sent a digest; daily and weekly due-ness reads it. */
 export async function markDigestsSent(subs: SubscriberStore, summary: DigestSummary, now: Date): Promise<void> {
-  for (const o of summary.outcomes) if (o.status === "sent") await subs.markSent(o.address, now);
+  for (const o of summary.outcomes) {
+    if (o.status === "sent") await subs.markSent(o.address, now);
+    // A permanent per-recipient refusal (suppression list, rejected address): stop mailing it
+    // instead of retrying every run (RELIABILITY 59, 62). Unknown addresses are left alone.
+    if (o.status === "failed" && o.kind === "recipient" && (await subs.get(o.address))) {
+      await subs.suppress(o.address, `rejected by the mail service: ${o.error}`, now);
+    }
+  }
 }
