@@ -23,7 +23,7 @@ export const BUNDLE = {
   /**
    * The AWS SDK v3 is taken from the nodejs22.x runtime, not bundled: bundling the clients
    * (DynamoDB + SESv2 + SNS + @smithy) adds ~660 KB per handler, which would push a handler
-   * (~0.7 MB without it, `npx tsx scripts/bench-bundle.ts`) over the 1 MB budget. The price
+   * (~0.3 MB without it, `npx tsx scripts/bench-bundle.ts`) close to the 1 MB budget. The price
    * is version control: Lambda runs the runtime's SDK release, not the lockfile's.
    */
   externalModules: ["@aws-sdk/*", "@smithy/*"],

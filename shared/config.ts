@@ -1,109 +1,122 @@
 // The one config file: feeds, watch, fetch limits, store and digest settings.
 // Validated once at the edge; everything after this sees typed, defaulted values.
+//
+// zod/mini rather than classic zod: this module is in every Lambda bundle, and the classic
+// API costs ~450 KB minified where mini with the English messages costs ~25 KB.
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod/mini";
+import { en } from "zod/locales";
+
+z.config(en());
 
 const MiB = 1024 * 1024;
+const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const ID_MESSAGE = "expected a short id of lowercase letters, digits and dashes";
 
-const httpUrl = z
-  .string()
-  .url("expected an absolute URL")
-  .refine((u) => /^https?:\/\//i.test(u), "expected an http:// or https:// URL");
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
+const email = z.email({ error: "expected an email address" });
+const positiveInt = () => z.number().check(z.int(), z.positive());
+const withDefault = <T extends z.core.SomeType>(schema: T, value: z.core.output<T>) =>
+  z._default(schema, value as never);
 
 export const feedSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "expected a short id of lowercase letters, digits and dashes"),
-  name: z.string().min(1, "expected a non-empty name"),
+  id: z.string().check(z.regex(ID, ID_MESSAGE)),
+  name: z.string().check(z.minLength(1, "expected a non-empty name")),
   url: httpUrl,
-  tags: z.array(z.string()).optional(),
+  tags: z.optional(z.array(z.string())),
 });
 
 export const topicSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "expected a short id of lowercase letters, digits and dashes"),
-  name: z.string().min(1),
-  threshold: z.number().positive().default(1),
-  queries: z.array(z.string().min(1)).min(1, "expected at least one query"),
+  id: z.string().check(z.regex(ID, ID_MESSAGE)),
+  name: z.string().check(z.minLength(1, "expected a non-empty name")),
+  threshold: withDefault(z.number().check(z.positive()), 1),
+  queries: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, "expected at least one query")),
 });
 
 export const watchSchema = z.object({ topics: z.array(topicSchema) });
 
-const fetchSchema = z
-  .object({
-    timeoutMs: z.number().int().positive().default(15_000),
-    connectTimeoutMs: z.number().int().positive().default(5_000),
-    maxBodyBytes: z.number().int().positive().default(5 * MiB),
-    maxRedirects: z.number().int().min(0).max(20).default(5),
-    concurrency: z.number().int().positive().default(8),
-    userAgent: z.string().default("newswatch/0.1 (+https://github.com/newswatch/newswatch)"),
+const fetchSchema = z.prefault(
+  z.object({
+    timeoutMs: withDefault(positiveInt(), 15_000),
+    connectTimeoutMs: withDefault(positiveInt(), 5_000),
+    maxBodyBytes: withDefault(positiveInt(), 5 * MiB),
+    maxRedirects: withDefault(z.number().check(z.int(), z.minimum(0), z.maximum(20)), 5),
+    concurrency: withDefault(positiveInt(), 8),
+    userAgent: withDefault(z.string(), "newswatch/0.1 (+https://github.com/newswatch/newswatch)"),
     /** Loopback/private targets are refused unless this is set; only tests and the demo set it. */
-    allowPrivateNetwork: z.boolean().default(false),
-    maxItemsPerFeed: z.number().int().positive().default(200),
-  })
-  .prefault({});
+    allowPrivateNetwork: withDefault(z.boolean(), false),
+    maxItemsPerFeed: withDefault(positiveInt(), 200),
+  }),
+  {},
+);
 
-const pollSchema = z
-  .object({
+const pollSchema = z.prefault(
+  z.object({
     /** After this many failures in a row a feed is disabled, with the reason kept. */
-    maxConsecutiveFailures: z.number().int().positive().default(10),
+    maxConsecutiveFailures: withDefault(positiveInt(), 10),
     /** Feeds failing this many polls in a row are reported to the operator. */
-    alertAfterFailures: z.number().int().positive().default(3),
+    alertAfterFailures: withDefault(positiveInt(), 3),
     /** Feeds with no new item for this many days are reported as silent. */
-    silentAfterDays: z.number().positive().default(7),
+    silentAfterDays: withDefault(z.number().check(z.positive()), 7),
     /** Locally, feed-health alerts are mailed here (in AWS they go to the alert SNS topic). */
-    operatorEmail: z.string().email("expected an email address").optional(),
+    operatorEmail: z.optional(email),
     /** Items published longer ago than this are ignored (they would outlive the dedup TTL). */
-    maxItemAgeDays: z.number().positive().default(14),
-  })
-  .prefault({});
+    maxItemAgeDays: withDefault(z.number().check(z.positive()), 14),
+  }),
+  {},
+);
 
-const storeSchema = z
-  .object({
-    tableName: z.string().min(3).default("newswatch"),
+const storeSchema = z.prefault(
+  z.object({
+    tableName: withDefault(z.string().check(z.minLength(3)), "newswatch"),
     /** Local embedded store (dynalite) keeps its files here. */
-    dataDir: z.string().default(".newswatch/data"),
+    dataDir: withDefault(z.string(), ".newswatch/data"),
     /** Seen items expire after this many days (DynamoDB TTL). */
-    ttlDays: z.number().positive().default(30),
-    region: z.string().optional(),
+    ttlDays: withDefault(z.number().check(z.positive()), 30),
+    region: z.optional(z.string()),
     /** Set to talk to a DynamoDB-compatible endpoint instead of starting dynalite. */
-    endpoint: httpUrl.optional(),
-  })
-  .prefault({});
+    endpoint: z.optional(httpUrl),
+  }),
+  {},
+);
 
-const digestSchema = z
-  .object({
-    subject: z.string().default("newswatch digest"),
-    from: z.string().email("expected an email address").default("newswatch@localhost.localdomain"),
-    to: z.array(z.string().email("expected an email address")).default([]),
-    maxEntries: z.number().int().positive().default(200),
-    snippetChars: z.number().int().positive().default(280),
-    mailer: z.enum(["outbox", "ses"]).default("outbox"),
-    outboxDir: z.string().default(".newswatch/outbox"),
+const digestSchema = z.prefault(
+  z.object({
+    subject: withDefault(z.string(), "newswatch digest"),
+    from: withDefault(email, "newswatch@localhost.localdomain"),
+    to: withDefault(z.array(email), []),
+    maxEntries: withDefault(positiveInt(), 200),
+    snippetChars: withDefault(positiveInt(), 280),
+    mailer: withDefault(z.enum(["outbox", "ses"]), "outbox"),
+    outboxDir: withDefault(z.string(), ".newswatch/outbox"),
     /** A claimed digest whose send did not finish may be retried after this long. */
-    leaseSeconds: z.number().int().positive().default(600),
+    leaseSeconds: withDefault(positiveInt(), 600),
     /** Matches younger than this wait for the next digest, so a poll still writing is never skipped. */
-    settleSeconds: z.number().int().min(0).default(30),
-    sesConfigurationSet: z.string().optional(),
-  })
-  .prefault({});
+    settleSeconds: withDefault(z.number().check(z.int(), z.minimum(0)), 30),
+    sesConfigurationSet: z.optional(z.string()),
+  }),
+  {},
+);
 
 export const configSchema = z.object({
-  feeds: z.array(feedSchema).superRefine((feeds, ctx) => {
-    const seen = new Set<string>();
-    feeds.forEach((f, i) => {
-      if (seen.has(f.id)) ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate feed id "${f.id}"` });
-      seen.add(f.id);
-    });
-  }),
+  feeds: z.array(feedSchema).check(
+    z.superRefine((feeds, ctx) => {
+      const seen = new Set<string>();
+      feeds.forEach((f, i) => {
+        if (seen.has(f.id)) ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate feed id "${f.id}"`, input: f.id });
+        seen.add(f.id);
+      });
+    }),
+  ),
   /** The seed watch; absent = the shipped default watch. The live watch lives in the store. */
-  watch: watchSchema.optional(),
+  watch: z.optional(watchSchema),
   fetch: fetchSchema,
   poll: pollSchema,
   store: storeSchema,
   digest: digestSchema,
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
 export type FetchSettings = Config["fetch"];
 
 export class ConfigError extends Error {
@@ -111,7 +124,7 @@ export class ConfigError extends Error {
 }
 
 /** Formats zod issues as one line per bad field: `file: feeds[3].url: expected an http:// or https:// URL`. */
-export function formatIssues(source: string, error: z.ZodError): string {
+export function formatIssues(source: string, error: z.core.$ZodError): string {
   const lines = error.issues.map((issue) => {
     const path = issue.path
       .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
