@@ -1,6 +1,7 @@
 // The core job's commands: run (poll + digest), poll, digest, feeds.
 import type { Command } from "commander";
 import { runPoll, type App } from "../../shared/app.js";
+import type { PollSummary } from "../../shared/poll.js";
 import { ENV } from "../../shared/env.js";
 import { FREQUENCIES, runSubscriberDigest, subscriberStoreFor, type Frequency } from "../../shared/subscriptions/index.js";
 import { DEFAULT_PORT } from "./serve.js";
@@ -34,6 +35,16 @@ function selectFeeds(config: Config, ids?: string) {
   return config.feeds.filter((f) => wanted.includes(f.id));
 }
 
+/** Opens the app, polls the selected feeds, and hands both to `next`. */
+async function withPolledApp(flags: Flags, next: (app: App, poll: PollSummary) => Promise<void>): Promise<void> {
+  const config = loadCliConfig(flags);
+  await withApp(
+    flags,
+    async (app) => next(app, await runPoll(app, selectFeeds(config, flags.feeds), { ignoreBackoff: flags.ignoreBackoff })),
+    config,
+  );
+}
+
 /** Options of the commands that poll. */
 function pollOptions(cmd: Command): Command {
   return cmd
@@ -47,34 +58,22 @@ export function registerRunCommands(program: Command, storeOptions: (cmd: Comman
     pollOptions(
       program.command("run").description("one full cycle: poll the configured feeds, store new items, match, send the digest"),
     ),
-  ).action(async (flags: Flags) => {
-    const config = loadCliConfig(flags);
-    await withApp(
-      flags,
-      async (app) => {
-        const poll = await runPoll(app, selectFeeds(config, flags.feeds), { ignoreBackoff: flags.ignoreBackoff });
-        if (!flags.json) console.log(formatPoll(poll));
-        const digest = await sendDigests(app);
-        if (flags.json) console.log(JSON.stringify({ poll, digest, dynamoRequests: app.store.requestCounts }));
-        else console.log(formatDigest(digest));
-      },
-      config,
-    );
-  });
+  ).action((flags: Flags) =>
+    withPolledApp(flags, async (app, poll) => {
+      if (!flags.json) console.log(formatPoll(poll));
+      const digest = await sendDigests(app);
+      if (flags.json) console.log(JSON.stringify({ poll, digest, dynamoRequests: app.store.requestCounts }));
+      else console.log(formatDigest(digest));
+    }),
+  );
 
   storeOptions(
     pollOptions(program.command("poll").description("poll feeds and record new items and matches (no email)")),
-  ).action(async (flags: Flags) => {
-    const config = loadCliConfig(flags);
-    await withApp(
-      flags,
-      async (app) => {
-        const poll = await runPoll(app, selectFeeds(config, flags.feeds), { ignoreBackoff: flags.ignoreBackoff });
-        console.log(flags.json ? JSON.stringify({ ...poll, dynamoRequests: app.store.requestCounts }) : formatPoll(poll));
-      },
-      config,
-    );
-  });
+  ).action((flags: Flags) =>
+    withPolledApp(flags, async (app, poll) => {
+      console.log(flags.json ? JSON.stringify({ ...poll, dynamoRequests: app.store.requestCounts }) : formatPoll(poll));
+    }),
+  );
 
   storeOptions(
     program

@@ -17,6 +17,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { conditionHeld } from "../store/dynamo-store.js";
 import { ttlFrom } from "../store/table-layout.js";
 import type { Frequency, Preferences, Subscriber, SubscriberStatus, TokenPurpose, TokenRecord } from "./subscriber.js";
 
@@ -317,24 +318,12 @@ export class SubscriberStore {
 
   // ---- helpers -----------------------------------------------------------------------
 
-  private async putIf(input: Omit<ConstructorParameters<typeof PutCommand>[0], "TableName">): Promise<boolean> {
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.options.tableName, ...input }));
-      return true;
-    } catch (err) {
-      if (errorName(err) === "ConditionalCheckFailedException") return false;
-      throw err;
-    }
+  private putIf(input: Omit<ConstructorParameters<typeof PutCommand>[0], "TableName">): Promise<boolean> {
+    return conditionHeld(this.doc.send(new PutCommand({ TableName: this.options.tableName, ...input })));
   }
 
-  private async updateIf(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], "TableName">): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand({ TableName: this.options.tableName, ...input }));
-      return true;
-    } catch (err) {
-      if (errorName(err) === "ConditionalCheckFailedException") return false;
-      throw err;
-    }
+  private updateIf(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], "TableName">): Promise<boolean> {
+    return conditionHeld(this.doc.send(new UpdateCommand({ TableName: this.options.tableName, ...input })));
   }
 }
 
