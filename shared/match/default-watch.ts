@@ -28,11 +28,21 @@ const INTEL_RU = "(спецслужб* OR разведк* OR разведыва�
 const PRESSURE_RU = "(вербовка OR вербовать OR давлен* OR угроз* OR угрожа* OR шантаж* OR провокац* OR запугива* OR преследова* OR склонить OR склоня* OR задержа*)";
 
 // Fiction and screen are the common non-news sources of "spy" next to "ambassador".
-const NOT_FICTION_EN = "-novel -thriller -film -movie -drama -book";
-const NOT_FICTION_RU = "-роман -фильм -сериал -книга -детектив";
+const NOT_FICTION_EN = '-novel -thriller -film -movie -drama -book -"box office" -premiere -episode';
+const NOT_FICTION_RU = "-роман -фильм -сериал -книга -детектив -кино*";
 
 // The ordinary closures: an embassy shut for a holiday is not a reprisal.
 const NOT_HOLIDAY_EN = "-holiday -holidays -weekend";
+const NOT_HOLIDAY_RU = "-праздни* -выходн* -каникул*";
+
+// "Expel" has an everyday sense: schools, clubs and universities expel members, a diplomat's
+// child among them. A state expelling a diplomat is never reported in those words.
+const NOT_INSTITUTION_EN = "-school -pupil -pupils -student -students -club -university -college";
+const NOT_INSTITUTION_RU = "-школ* -ученик* -студент* -клуб* -университет* -вуз*";
+
+// Embassies telling their own nationals to leave a country is travel advice, not an expulsion.
+const NOT_TRAVEL_ADVICE_EN = "-citizens -nationals -tourists";
+const NOT_TRAVEL_ADVICE_RU = "-граждан* -россиян* -соотечественник* -турист*";
 
 export const defaultWatch: Watch = {
   topics: [
@@ -41,16 +51,18 @@ export const defaultWatch: Watch = {
       name: "Expulsions of diplomats",
       threshold: 1,
       queries: [
-        `${EXPEL_EN} NEAR/8 ${DIPLOMATIC_EN}`,
+        `${EXPEL_EN} NEAR/8 ${DIPLOMATIC_EN} ${NOT_INSTITUTION_EN} ${NOT_FICTION_EN}`,
         `"persona non grata" ${DIPLOMATIC_EN}`,
-        // "-citizens": embassies telling their own nationals to leave a country is travel advice.
-        `(${ORDERED_OUT_EN} OR ${SENT_HOME_EN}) NEAR/8 ${DIPLOMATIC_EN} -citizens -nationals -tourists`,
+        `(${ORDERED_OUT_EN} OR ${SENT_HOME_EN}) NEAR/8 ${DIPLOMATIC_EN} ${NOT_TRAVEL_ADVICE_EN}`,
+        // Barring an envoy's return or entry is an expulsion in all but name.
+        "((bar OR barred OR ban OR banned OR forbid OR block OR blocked) NEAR/4 (ambassador OR envoy OR diplomat)) NEAR/6 (return OR returning OR enter OR entering OR entry)",
         `("tit for tat" OR reciprocal OR retaliation OR retaliate OR retaliatory OR mirror OR "in kind") NEAR/8 (${EXPEL_EN} OR ${DIPLOMATIC_EN})`,
         '(downgrade OR sever OR "break off" OR "broke off") NEAR/4 ("diplomatic relations" OR "diplomatic ties")',
-        `${EXPEL_RU} NEAR/8 ${DIPLOMATIC_RU}`,
+        `${EXPEL_RU} NEAR/8 ${DIPLOMATIC_RU} ${NOT_INSTITUTION_RU} ${NOT_FICTION_RU}`,
         `"персона нон грата" ${DIPLOMATIC_RU}`,
         `(ответн* OR зеркальн* OR "в ответ") NEAR/8 (${EXPEL_RU} OR ${DIPLOMATIC_RU})`,
-        `покинуть NEAR/10 ${DIPLOMATIC_RU}`,
+        `покинуть NEAR/10 ${DIPLOMATIC_RU} ${NOT_TRAVEL_ADVICE_RU}`,
+        `((запрет* OR запрети*) NEAR/4 (въезд* OR возвращ* OR вернуться)) NEAR/8 ${DIPLOMATIC_RU}`,
         '(разорвать OR разрыв* OR понизить OR понижени*) NEAR/4 ("дипломатических отношений" OR "уровень отношений")',
       ],
     },
@@ -67,11 +79,17 @@ export const defaultWatch: Watch = {
         `((cap OR cut OR reduce OR limit OR slash) NEAR/4 (staff OR staffing OR headcount OR personnel)) NEAR/8 ${DIPLOMATIC_EN}`,
         '(seize OR confiscate OR "deny access" OR "denied access" OR search) NEAR/6 ("diplomatic property" OR "diplomatic compound" OR "diplomatic residence" OR "diplomatic premises")',
         `((bar OR ban OR forbid OR prohibit OR stop) NEAR/4 (hire OR hiring OR employ)) NEAR/12 ${DIPLOMATIC_EN}`,
+        // Host states confine diplomats to a radius or make them announce every trip.
+        `((restrict OR restriction OR limit OR curb OR ban OR confine OR "advance notice" OR notify OR notification) NEAR/6 (movement OR movements OR travel OR travels OR travelling OR trips)) NEAR/10 ${DIPLOMATIC_EN}`,
+        // Accreditation is also a press term: it counts only next to a diplomatic word.
+        `(accreditation NEAR/6 (refuse OR deny OR withdraw OR withdrew OR revoke OR strip OR cancel OR suspend OR renew OR "not renewed" OR "not extended")) NEAR/10 ${DIPLOMATIC_EN}`,
         '(лишил* OR лишить* OR лишен* OR лишат* OR лишает* OR отмен* OR отозва*) NEAR/6 ("дипломатический статус" OR "дипломатический иммунитет" OR "дипломатическая собственность" OR дипсобственност*)',
         '(закры* OR приостан*) NEAR/6 ("визовый центр" OR "визовые операции" OR "выдача виз" OR "выдачу виз")',
         `((отказ* OR "не выдают" OR "не выдает" OR "не продлил" OR "не продлевают" OR аннулир*) NEAR/5 виза) NEAR/10 ${DIPLOMATIC_RU}`,
         `("налоговые льготы" OR "налоговый иммунитет" OR "налоговые привилегии" OR (освобожд* NEAR/3 налог*)) NEAR/12 ${DIPLOMATIC_RU}`,
-        '(закры* OR "отозвать согласие" OR "отозвала согласие" OR "отозвал согласие") NEAR/6 (консульств* OR генконсульств* OR посольств* OR дипмисси* OR торгпредств*)',
+        `(закры* OR "отозвать согласие" OR "отозвала согласие" OR "отозвал согласие") NEAR/6 (консульств* OR генконсульств* OR посольств* OR дипмисси* OR торгпредств*) ${NOT_HOLIDAY_RU}`,
+        `((ограничени* OR ограничи* OR уведомл* OR уведомительн*) NEAR/6 (передвижени* OR перемещени* OR поездк*)) NEAR/10 ${DIPLOMATIC_RU}`,
+        `(аккредитац* NEAR/6 (отказ* OR отозва* OR отзыв* OR лиши* OR аннулир* OR продл* OR приостанов*)) NEAR/10 ${DIPLOMATIC_RU}`,
         `((сокра* OR ограничи* OR квот*) NEAR/4 (численност* OR штат* OR персонал* OR сотрудник*)) NEAR/8 ${DIPLOMATIC_RU}`,
       ],
     },
@@ -80,13 +98,13 @@ export const defaultWatch: Watch = {
       name: "Intelligence services and diplomats",
       threshold: 1,
       queries: [
-        `${INTEL_EN} (${PRESSURE_EN} NEAR/8 ${DIPLOMATIC_EN})`,
+        `${INTEL_EN} (${PRESSURE_EN} NEAR/8 ${DIPLOMATIC_EN}) ${NOT_FICTION_EN}`,
         `(spy OR espionage OR "spy ring" OR "intelligence officer" OR "intelligence activity" OR "intelligence activities" OR "intelligence gathering") NEAR/8 ${DIPLOMATIC_EN} ${NOT_FICTION_EN}`,
         '"diplomatic cover"',
-        `${INTEL_RU} (${PRESSURE_RU} NEAR/8 ${DIPLOMATIC_RU})`,
+        `${INTEL_RU} (${PRESSURE_RU} NEAR/8 ${DIPLOMATIC_RU}) ${NOT_FICTION_RU}`,
         `(шпион* OR шпионаж* OR разведчик* OR "дипломатическим прикрытием") NEAR/8 ${DIPLOMATIC_RU} ${NOT_FICTION_RU}`,
         // "Вербовка" is covert recruitment only; ordinary hiring is "набор" or "найм".
-        `(вербовка OR вербовать) NEAR/8 ${DIPLOMATIC_RU}`,
+        `(вербовка OR вербовать) NEAR/8 ${DIPLOMATIC_RU} ${NOT_FICTION_RU}`,
       ],
     },
     {
