@@ -12,6 +12,8 @@
 //  recipient         RECIPIENT                 <address>               cursor + in-flight digest claim (lease)
 //  digest log        DIGEST#<digestId>         DIGEST                  what was sent, when, message id
 //  watch topic       WATCH                     TOPIC#<topicId>         one Query loads the live watch
+//  subscriber        SUB                       <address>               status, topics, frequency; one Query lists all
+//  token             TOKEN#<sha256 of token>   TOKEN                   confirm/unsubscribe/manage; single use; `ttl`
 export const ITEM_SK = "ITEM";
 
 /** A recipient cursor before any delivery. Sorts before every ISO timestamp; never empty (DynamoDB keys reject "" values). */
@@ -25,6 +27,8 @@ export const keys = {
   recipient: (address: string) => ({ pk: "RECIPIENT", sk: address }),
   digest: (digestId: string) => ({ pk: `DIGEST#${digestId}`, sk: "DIGEST" }),
   watchTopic: (topicId: string) => ({ pk: "WATCH", sk: `TOPIC#${topicId}` }),
+  subscriber: (address: string) => ({ pk: "SUB", sk: address }),
+  token: (tokenHash: string) => ({ pk: `TOKEN#${tokenHash}`, sk: "TOKEN" }),
 };
 
 /** Matches are partitioned by UTC day so no partition grows without bound. */

@@ -18,13 +18,11 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { conditionHeld } from "../store/dynamo-store.js";
-import { ttlFrom } from "../store/table-layout.js";
+import { keys, ttlFrom } from "../store/table-layout.js";
 import type { Frequency, Preferences, Subscriber, SubscriberStatus, TokenPurpose, TokenRecord } from "./subscriber.js";
 
-export const subscriptionKeys = {
-  subscriber: (address: string) => ({ pk: "SUB", sk: address }),
-  token: (tokenHash: string) => ({ pk: `TOKEN#${tokenHash}`, sk: "TOKEN" }),
-};
+/** Subscriber and token keys, from the one table layout. */
+export const subscriptionKeys = { subscriber: keys.subscriber, token: keys.token };
 
 export interface SubscriberStoreOptions {
   tableName: string;
