@@ -1,6 +1,7 @@
 // Scheduled poll: read every due feed, store new items, record matches.
 // Feed failures are part of the summary; only an infrastructure failure throws (so a retry means something).
-import { runPoll, type App } from "../shared/app.js";
+import type { App } from "../shared/app.js";
+import { runPoll } from "../shared/run-poll.js";
 import { appFromEnvironment } from "../shared/aws-app.js";
 import { ENV } from "../shared/env.js";
 import { pollMetricsLine } from "../shared/metrics.js";

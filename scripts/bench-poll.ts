@@ -5,7 +5,8 @@
 import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp, runPoll } from "../shared/app.js";
+import { createApp } from "../shared/app.js";
+import { runPoll } from "../shared/run-poll.js";
 import { parseConfig } from "../shared/config.js";
 import { memoryLogger } from "../shared/log.js";
 import { OutboxMailer } from "../shared/mail/index.js";

@@ -2,7 +2,8 @@
 // loopback server, then runs one cycle (poll → dedup → match → digest) on the embedded store.
 // Run it twice: the second run finds every feed unchanged and sends nothing.
 import { readFileSync } from "node:fs";
-import { runDigest, runPoll } from "../shared/app.js";
+import { runDigest } from "../shared/app.js";
+import { runPoll } from "../shared/run-poll.js";
 import { parseConfig } from "../shared/config.js";
 import { openApp } from "../cli/open-app.js";
 import { formatDigest, formatPoll } from "../cli/report.js";

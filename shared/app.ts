@@ -4,14 +4,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { Config } from "./config.js";
 import { renderDigest } from "./digest/index.js";
-import { readFeed } from "./feeds/index.js";
 import { OutboxMailer, SesMailer, type Mailer } from "./mail/index.js";
-import { compileWatch, defaultWatch, matchItem } from "./match/index.js";
-import { mailNotifier, reportHealth, type HealthNotifier } from "./health-alerts.js";
-import { pollFeeds, type PollSummary } from "./poll.js";
+// Only the default watch: matching and feed parsing live in run-poll.ts, so handlers that do not
+// poll (digest, subscribe, ses-events) do not bundle rss-parser or the stemmers.
+import { defaultWatch } from "./match/default-watch.js";
+import { mailNotifier, type HealthNotifier } from "./health-alerts.js";
 import { sendDigests, type DigestRecipient, type DigestSummary } from "./send-digests.js";
 import { DynamoStore } from "./store/dynamo-store.js";
-import type { Clock, FeedConfig, Logger, Watch } from "./types.js";
+import type { Clock, Logger, Watch } from "./types.js";
 
 export interface App {
   config: Config;
@@ -82,39 +82,6 @@ export async function loadLiveWatch(app: Pick<App, "store" | "config">): Promise
   const seed = app.config.watch ?? defaultWatch;
   for (const topic of seed.topics) await app.store.saveWatchTopic(topic);
   return seed;
-}
-
-/** One poll of the given feeds (default: all configured) with the live watch. */
-export async function runPoll(
-  app: App,
-  feeds: FeedConfig[] = app.config.feeds,
-  opts: { ignoreBackoff?: boolean } = {},
-): Promise<PollSummary> {
-  const compiled = compileWatch(await loadLiveWatch(app));
-  const summary = await pollFeeds(
-    feeds,
-    {
-      store: app.store,
-      readFeed: (url, validators) => readFeed(url, validators, app.config.fetch),
-      match: (item) => matchItem(compiled, item),
-      clock: app.clock,
-      log: app.log,
-    },
-    {
-      concurrency: app.config.fetch.concurrency,
-      maxItemsPerFeed: app.config.fetch.maxItemsPerFeed,
-      poll: app.config.poll,
-      ignoreBackoff: opts.ignoreBackoff,
-    },
-  );
-  if (app.notifier) {
-    try {
-      await reportHealth(summary.health, app.notifier, app.stage);
-    } catch (err) {
-      app.log.error("feed health alert not delivered", { error: (err as Error).message, events: summary.health.length });
-    }
-  }
-  return summary;
 }
 
 /** Sends each recipient the matches they have not yet received. */

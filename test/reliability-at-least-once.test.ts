@@ -2,7 +2,8 @@
 // duplicate and concurrent scheduled events, runs cut short, and DynamoDB failing underneath.
 // Real parts only: dynalite, a loopback feed server, DynamoDB faults injected as SDK middleware.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runDigest, runPoll, type App } from "../shared/app.js";
+import { runDigest, type App } from "../shared/app.js";
+import { runPoll } from "../shared/run-poll.js";
 import type { DigestSummary } from "../shared/send-digests.js";
 import { fatalStoreError, injectDynamoFaults, processKilled, throttlingError, type DynamoOperation } from "./support/dynamo-faults.js";
 import {

@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runDigest, runPoll, type App } from "../shared/app.js";
+import { runDigest, type App } from "../shared/app.js";
+import { runPoll } from "../shared/run-poll.js";
 import type { Fault } from "./support/feed-server.js";
 import { itemsFor, RecordingNotifier, rss, startRig, type Rig } from "./support/newswatch-rig.js";
 

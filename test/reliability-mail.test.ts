@@ -2,7 +2,8 @@
 // SesMailer against aws-ses-v2-local, whose recording proxy answers with real SES error responses.
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runDigest, runPoll, type App } from "../shared/app.js";
+import { runDigest, type App } from "../shared/app.js";
+import { runPoll } from "../shared/run-poll.js";
 import { SesMailer } from "../shared/mail/index.js";
 import { itemsFor, startRig, type Rig } from "./support/newswatch-rig.js";
 import { startSesLocal, type SesFault, type SesLocal } from "./support/ses-local.js";

@@ -1,6 +1,7 @@
 // The core job's commands: run (poll + digest), poll, digest, feeds.
 import type { Command } from "commander";
-import { runPoll, type App } from "../../shared/app.js";
+import { type App } from "../../shared/app.js";
+import { runPoll } from "../../shared/run-poll.js";
 import type { PollSummary } from "../../shared/poll.js";
 import { ENV } from "../../shared/env.js";
 import { FREQUENCIES, runSubscriberDigest, subscriberStoreFor, type Frequency } from "../../shared/subscriptions/index.js";
