@@ -47,9 +47,8 @@ const NOT_INSTITUTION_EN = "-school -pupil -pupils -student -students -club -uni
 const NOT_INSTITUTION_RU = "-школ* -ученик* -студент* -клуб* -университет* -вуз*";
 
 // Embassies telling their own nationals to leave a country is travel advice, not an expulsion.
-// Phrases, not words: "a German national" executed abroad is a cause of expulsions, not advice.
-const NOT_TRAVEL_ADVICE_EN =
-  '-"its citizens" -"their citizens" -"own citizens" -"its nationals" -"their nationals" -"own nationals" -tourists -"travel advice"';
+// "nationals" only as a phrase: "a German national" executed abroad is a cause of expulsions.
+const NOT_TRAVEL_ADVICE_EN = '-citizens -tourists -"its nationals" -"their nationals" -"own nationals" -"travel advice"';
 const NOT_TRAVEL_ADVICE_RU = "-рекоменд* -призва* -призыва* -россиян* -соотечественник* -турист*";
 
 export const defaultWatch: Watch = {
