@@ -15,7 +15,7 @@ function labelled(path: string) {
     .map((l) => JSON.parse(l) as { id: string; title: string; summary: string; relevant: boolean });
 }
 
-const SETS = ["test/fixtures/eval/holdout-en.jsonl", "test/fixtures/eval/holdout-ru.jsonl", "test/fixtures/eval2/set-en.jsonl", "test/fixtures/eval2/set-ru.jsonl"].filter(existsSync);
+const SETS = ["test/fixtures/eval/holdout-en.jsonl", "test/fixtures/eval/holdout-ru.jsonl", "test/fixtures/eval2/set-en.jsonl", "test/fixtures/eval2/set-ru.jsonl", "test/fixtures/eval3/set-en.jsonl", "test/fixtures/eval3/set-ru.jsonl"].filter(existsSync);
 
 describe("default watch on labelled sets", () => {
   it.each(SETS)("%s: F1 at least 0.9", (path) => {

@@ -94,12 +94,15 @@ export const defaultWatch: Watch = {
         // The host state ordering a mission to stop or close something.
         '((order OR ordered OR orders OR bar OR barred OR forbid OR forbade) NEAR/4 (consulate OR embassy OR "diplomatic mission" OR "trade mission")) NEAR/6 (stop OR cease OR halt OR close OR closing OR suspend)',
         '(seize OR confiscate OR "deny access" OR "denied access" OR search) NEAR/6 ("diplomatic property" OR "diplomatic compound" OR "diplomatic residence" OR "diplomatic premises")',
+        // A host state taking a mission's building: "take over the building used by the embassy".
+        `((seize OR confiscate OR "take over" OR "takes over" OR "took over" OR occupy OR repossess OR evict) NEAR/6 (building OR buildings OR property OR premises OR compound OR residence OR dacha OR school)) NEAR/8 ${DIPLOMATIC_EN}`,
         `((bar OR ban OR forbid OR prohibit OR stop) NEAR/4 (hire OR hiring OR employ)) NEAR/12 ${DIPLOMATIC_EN}`,
         // Host states confine diplomats to a radius or make them announce every trip.
         `((restrict OR restriction OR limit OR curb OR ban OR confine OR "advance notice" OR notify OR notification) NEAR/6 (movement OR movements OR travel OR travels OR travelling OR trips)) NEAR/10 ${DIPLOMATIC_EN}`,
         // Accreditation is also a press term: it counts only next to a diplomatic word.
         `(accreditation NEAR/6 (refuse OR deny OR withdraw OR withdrew OR revoke OR strip OR cancel OR suspend OR renew OR "not renewed" OR "not extended")) NEAR/10 ${DIPLOMATIC_EN}`,
         '(лишил* OR лишить* OR лишен* OR лишат* OR лишает* OR отмен* OR отозва*) NEAR/6 ("дипломатический статус" OR "дипломатический иммунитет" OR "дипломатическая собственность" OR дипсобственност*)',
+        `((занял* OR заняли OR захват* OR изъя* OR конфиск* OR арестова* OR выселя* OR выселил*) NEAR/6 (здани* OR имуществ* OR собственност* OR помещени* OR резиденци* OR дач* OR школ*)) NEAR/8 ${DIPLOMATIC_RU}`,
         '(закры* OR приостан*) NEAR/6 ("визовый центр" OR "визовые операции" OR "выдача виз" OR "выдачу виз")',
         `((отказ* OR "не выдают" OR "не выдает" OR "не продлил" OR "не продлевают" OR аннулир*) NEAR/5 виза) NEAR/10 ${DIPLOMATIC_RU}`,
         `("налоговые льготы" OR "налоговый иммунитет" OR "налоговые привилегии" OR (освобожд* NEAR/3 налог*)) NEAR/12 ${DIPLOMATIC_RU}`,
