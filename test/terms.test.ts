@@ -121,6 +121,21 @@ describe("terms through the CLI", () => {
     expect(digest.sent).toBe(1);
   });
 
+  it("refuses to import a watch file with a bad field or query, naming it, and keeps the live watch", async () => {
+    const before = await cli("terms", "export");
+    const badField = join(dir, "bad-field.json");
+    writeFileSync(badField, JSON.stringify({ topics: [{ id: "Visas Now", name: "V", queries: ["visa"] }] }));
+    const badQuery = join(dir, "bad-query.json");
+    writeFileSync(badQuery, JSON.stringify({ topics: [{ id: "visas", name: "V", queries: ["visa", "(visa OR"] }] }));
+
+    const fieldErr = await cli("terms", "import", badField).catch((e: { stderr: string }) => e.stderr);
+    const queryErr = await cli("terms", "import", badQuery).catch((e: { stderr: string }) => e.stderr);
+
+    expect(fieldErr).toContain("bad-field.json: topics[0].id: expected a short id");
+    expect(queryErr).toMatch(/topic "visas" queries\[1\]: .* at column \d+/);
+    expect(await cli("terms", "export")).toBe(before);
+  });
+
   it("refuses a bad query with the column, and saves nothing", async () => {
     const err = await cli("terms", "add", "visas", "visa NEAR/3 (shut").catch((e: { stderr: string }) => e.stderr);
     expect(err).toMatch(/column \d+/);

@@ -1,6 +1,6 @@
 // `newswatch parse <file-or-url>`: the exact reading path, one JSON line per item.
 // URLs go through readFeed (fetch limits, SSRF guard); files through readFeedBytes.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { Command } from "commander";
 import type { FetchSettings } from "../../shared/config.js";
 import { readFeed, readFeedBytes } from "../../shared/feeds/index.js";
@@ -40,13 +40,14 @@ async function parseTarget(target: string, settings: FetchSettings): Promise<{ i
   }
   let body: Buffer;
   try {
+    // A file is capped like a response body, so `parse` never loads what the poller would refuse.
+    const { size } = await stat(target);
+    if (size > settings.maxBodyBytes) {
+      return { error: { code: "FEED_TOO_LARGE", message: `${target} is ${size} bytes; the limit is ${settings.maxBodyBytes}` } };
+    }
     body = await readFile(target);
   } catch (err) {
     return { error: { code: "INVALID_URL", message: `cannot read file ${target}: ${(err as Error).message}` } };
-  }
-  // A file is capped like a response body, so `parse` never loads what the poller would refuse.
-  if (body.length > settings.maxBodyBytes) {
-    return { error: { code: "FEED_TOO_LARGE", message: `${target} is ${body.length} bytes; the limit is ${settings.maxBodyBytes}` } };
   }
   return readFeedBytes(body, { url: new URL(`file://${process.cwd()}/`).href, maxItems: settings.maxItemsPerFeed, now: new Date(), maxBodyBytes: settings.maxBodyBytes });
 }
