@@ -43,20 +43,32 @@ export function formatDigest(s: DigestSummary): string {
 export function formatFeedTable(
   feeds: { id: string; name: string; url: string }[],
   states: Map<string, FeedState>,
+  now: Date = new Date(),
 ): string {
   const rows = feeds.map((f) => {
     const s = states.get(f.id);
-    const status = !s ? "never polled" : s.disabledReason ? "DISABLED" : s.lastError ? "failing" : "ok";
     return [
       f.id,
-      status,
+      feedStatus(s, now),
       s?.lastSuccessAt?.slice(0, 16).replace("T", " ") ?? "-",
+      s?.lastNewItemAt?.slice(0, 16).replace("T", " ") ?? "-",
       String(s?.consecutiveFailures ?? 0),
       s?.disabledReason ?? (s?.lastError ? `${s.lastError.code}: ${s.lastError.message}` : ""),
     ];
   });
-  const head = ["feed", "status", "last success (UTC)", "fails", "last error / reason"];
+  const head = ["feed", "status", "last success (UTC)", "last new item", "fails", "last error / reason"];
   const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const fmt = (r: string[]) => r.map((c, i) => (i < r.length - 1 ? c.slice(0, widths[i]).padEnd(widths[i]!) : c)).join("  ");
   return [fmt(head), ...rows.map(fmt)].join("\n");
+}
+
+function feedStatus(s: FeedState | undefined, now: Date): string {
+  if (!s) return "never polled";
+  if (s.disabledReason) return "DISABLED";
+  if (s.nextCheckAfter && Date.parse(s.nextCheckAfter) > now.getTime()) {
+    return `backing off to ${s.nextCheckAfter.slice(11, 16)}`;
+  }
+  if (s.lastError) return "failing";
+  if (s.silentAlertedAt) return "silent";
+  return s.pendingRedirect ? "ok (redirected once)" : "ok";
 }
