@@ -1,6 +1,7 @@
 // newswatch CLI: `npm run -s newswatch -- <command>` (or the package's `newswatch` bin).
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
+import { loadLiveWatch } from "../shared/app.js";
 import { loadConfigFile, parseConfig } from "../shared/config.js";
 import { defaultWatch } from "../shared/match/index.js";
 import type { Watch } from "../shared/types.js";
@@ -10,7 +11,7 @@ import { registerRunCommands } from "./commands/run.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSubscriberCommands } from "./commands/subscribers.js";
 import { readWatchFile, registerTermsCommands } from "./commands/terms.js";
-import { DEFAULT_CONFIG } from "./open-app.js";
+import { DEFAULT_CONFIG, withApp } from "./open-app.js";
 
 /** Options every store-backed command accepts: which config, and optionally a deployed table. */
 function storeOptions(cmd: Command): Command {
@@ -26,9 +27,13 @@ function configPath(): string | null {
   return existsSync(path) ? path : null;
 }
 
-/** `match`/`eval` use a watch file, else the configured seed watch, else the shipped default (no store needed). */
-async function offlineWatch(opts: { watch?: string }): Promise<Watch> {
+/**
+ * `match`/`eval` use a watch file, else (with --live) the live watch in the store, else the
+ * configured seed watch, else the shipped default — only --live needs the store.
+ */
+async function offlineWatch(opts: { watch?: string; live?: boolean }): Promise<Watch> {
   if (opts.watch) return readWatchFile(opts.watch);
+  if (opts.live) return withApp({}, (app) => loadLiveWatch(app));
   const path = configPath();
   return (path && loadConfigFile(path).watch) || defaultWatch;
 }

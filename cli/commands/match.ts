@@ -120,14 +120,15 @@ function readLines(input: string): string[] {
   return readFileSync(input === "-" ? 0 : input, "utf8").split(/\r?\n/);
 }
 
-export function registerMatchCommands(program: Command, loadWatch: (opts: { watch?: string }) => Promise<Watch>): void {
+export function registerMatchCommands(program: Command, loadWatch: (opts: { watch?: string; live?: boolean }) => Promise<Watch>): void {
   program
     .command("match")
     .description("match JSON-lines items ({id,title,summary}) against the watch; one JSON line out per item")
     .requiredOption("--input <file>", "items as JSON lines, or - for stdin")
-    .option("--watch <file>", "watch JSON file (default: the configured watch)")
-    .action(async (opts: { input: string; watch?: string }) => {
-      const compiled = compileWatch(await loadWatch({ watch: opts.watch }));
+    .option("--watch <file>", "watch JSON file (default: the configured watch, else the shipped one)")
+    .option("--live", "use the live watch from the store (as edited with `terms`)")
+    .action(async (opts: { input: string; watch?: string; live?: boolean }) => {
+      const compiled = compileWatch(await loadWatch({ watch: opts.watch, live: opts.live }));
       const { results, errors } = matchLines(readLines(opts.input), compiled);
       for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
       for (const e of errors) process.stderr.write(`${e}\n`);
@@ -138,9 +139,10 @@ export function registerMatchCommands(program: Command, loadWatch: (opts: { watc
     .command("eval")
     .description("precision, recall and F1 of the watch on labelled JSON-lines items ({id,title,summary,relevant})")
     .requiredOption("--input <file>", "labelled items as JSON lines, or - for stdin")
-    .option("--watch <file>", "watch JSON file (default: the configured watch)")
-    .action(async (opts: { input: string; watch?: string }) => {
-      const compiled = compileWatch(await loadWatch({ watch: opts.watch }));
+    .option("--watch <file>", "watch JSON file (default: the configured watch, else the shipped one)")
+    .option("--live", "use the live watch from the store (as edited with `terms`)")
+    .action(async (opts: { input: string; watch?: string; live?: boolean }) => {
+      const compiled = compileWatch(await loadWatch({ watch: opts.watch, live: opts.live }));
       const { report, errors } = evalLines(readLines(opts.input), compiled);
       process.stdout.write(`${formatEvaluation(report)}\n`);
       for (const e of errors) process.stderr.write(`${e}\n`);
