@@ -120,32 +120,43 @@ function readLines(input: string): string[] {
   return readFileSync(input === "-" ? 0 : input, "utf8").split(/\r?\n/);
 }
 
-export function registerMatchCommands(program: Command, loadWatch: (opts: { watch?: string; live?: boolean }) => Promise<Watch>): void {
-  program
-    .command("match")
-    .description("match JSON-lines items ({id,title,summary}) against the watch; one JSON line out per item")
-    .requiredOption("--input <file>", "items as JSON lines, or - for stdin")
+type WatchFlags = { watch?: string; live?: boolean };
+
+/** The options both commands take: an input file and which watch to use. */
+function watchCommand(program: Command, name: string, description: string, input: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption("--input <file>", `${input} as JSON lines, or - for stdin`)
     .option("--watch <file>", "watch JSON file (default: the configured watch, else the shipped one)")
-    .option("--live", "use the live watch from the store (as edited with `terms`)")
-    .action(async (opts: { input: string; watch?: string; live?: boolean }) => {
-      const compiled = compileWatch(await loadWatch({ watch: opts.watch, live: opts.live }));
+    .option("--live", "use the live watch from the store (as edited with `terms`)");
+}
+
+export function registerMatchCommands(program: Command, loadWatch: (opts: WatchFlags) => Promise<Watch>): void {
+  watchCommand(program, "match", "match JSON-lines items ({id,title,summary}) against the watch; one JSON line out per item", "items").action(
+    async (opts: { input: string } & WatchFlags) => {
+      const compiled = compileWatch(await loadWatch(opts));
       const { results, errors } = matchLines(readLines(opts.input), compiled);
       for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
-      for (const e of errors) process.stderr.write(`${e}\n`);
-      if (errors.length > 0) process.exitCode = 1;
-    });
+      reportBadLines(errors);
+    },
+  );
 
-  program
-    .command("eval")
-    .description("precision, recall and F1 of the watch on labelled JSON-lines items ({id,title,summary,relevant})")
-    .requiredOption("--input <file>", "labelled items as JSON lines, or - for stdin")
-    .option("--watch <file>", "watch JSON file (default: the configured watch, else the shipped one)")
-    .option("--live", "use the live watch from the store (as edited with `terms`)")
-    .action(async (opts: { input: string; watch?: string; live?: boolean }) => {
-      const compiled = compileWatch(await loadWatch({ watch: opts.watch, live: opts.live }));
-      const { report, errors } = evalLines(readLines(opts.input), compiled);
-      process.stdout.write(`${formatEvaluation(report)}\n`);
-      for (const e of errors) process.stderr.write(`${e}\n`);
-      if (errors.length > 0) process.exitCode = 1;
-    });
+  watchCommand(
+    program,
+    "eval",
+    "precision, recall and F1 of the watch on labelled JSON-lines items ({id,title,summary,relevant})",
+    "labelled items",
+  ).action(async (opts: { input: string } & WatchFlags) => {
+    const compiled = compileWatch(await loadWatch(opts));
+    const { report, errors } = evalLines(readLines(opts.input), compiled);
+    process.stdout.write(`${formatEvaluation(report)}\n`);
+    reportBadLines(errors);
+  });
+}
+
+/** Bad lines were skipped; say which, and exit 1 at the end. */
+function reportBadLines(errors: string[]): void {
+  for (const e of errors) process.stderr.write(`${e}\n`);
+  if (errors.length > 0) process.exitCode = 1;
 }
