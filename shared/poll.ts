@@ -177,15 +177,11 @@ async function storeItems(
 ) {
   const now = deps.clock();
   const oldest = now.getTime() - options.poll.maxItemAgeDays * 86_400_000;
-  const items = new Map(
-    normalised
-      .slice(0, options.maxItemsPerFeed)
-      // Older than the dedup TTL could come back as "new" after its record expired: ignore it.
-      .filter((n) => !n.published || Date.parse(n.published) >= oldest)
-      .map((n) => toItem(feed, n, now))
-      .map((item) => [item.key, item]),
-  );
-  const old = normalised.length - items.size;
+  const capped = normalised.slice(0, options.maxItemsPerFeed);
+  // Older than the dedup TTL could come back as "new" after its record expired: ignore it.
+  const recent = capped.filter((n) => !n.published || Date.parse(n.published) >= oldest);
+  const old = capped.length - recent.length;
+  const items = new Map(recent.map((n) => toItem(feed, n, now)).map((item) => [item.key, item]));
   const seen = await deps.store.findSeen([...items.keys()]);
 
   let newItems = 0;

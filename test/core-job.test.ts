@@ -135,6 +135,25 @@ describe("the core job: poll → dedup → match → digest", () => {
     }
   });
 
+  it("ignores items older than the dedup window, so an expired record cannot bring them back as new", async () => {
+    writeFileSync(
+      join(dir, "archive.xml"),
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>Archive</title>
+       <item><title>Poland expels Russian diplomat (from the archive)</title><link>https://archive.example.org/old</link><pubDate>Mon, 28 Sep 2026 10:00:00 GMT</pubDate></item>
+       <item><title>Norway expels Russian diplomat</title><link>https://archive.example.org/new</link><pubDate>Thu, 26 Nov 2026 10:00:00 GMT</pubDate></item>
+       </channel></rss>`,
+    );
+    app = makeApp(new OutboxMailer(outbox, { now: () => now, log: () => {} }), ["archive"]);
+
+    const poll = await runPoll(app);
+
+    expect(poll.items).toMatchObject({ new: 1, old: 1 });
+    expect(poll.matches).toBe(1);
+    const stored = [];
+    for await (const item of app.store.scanItems()) stored.push(item.link);
+    expect(stored).toEqual(["https://archive.example.org/new"]);
+  });
+
   it("loses nothing when sending fails after matching, and sends nothing twice afterwards", async () => {
     await runPoll(app);
     const failing: Mailer = {
