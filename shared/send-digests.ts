@@ -19,6 +19,11 @@ export interface DigestRecipient {
   /** Headers and links for this recipient (List-Unsubscribe etc.), when subscriptions exist. */
   headers?: Record<string, string>;
   links?: { unsubscribeUrl?: string; manageUrl?: string };
+  /**
+   * Headers and links that cost something to make (fresh unsubscribe tokens), made only when a
+   * digest is actually going to this recipient; they override `headers` and `links`.
+   */
+  personalise?: () => Promise<Pick<DigestRecipient, "headers" | "links">>;
 }
 
 export interface RenderedDigest {
@@ -155,7 +160,8 @@ async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: Di
     return { address, status: "in-progress", digestId: claim.digestId };
   }
 
-  const rendered = deps.render(entries, { digestId: claim.digestId, now, links: recipient.links });
+  const personal = { headers: recipient.headers, links: recipient.links, ...(await recipient.personalise?.()) };
+  const rendered = deps.render(entries, { digestId: claim.digestId, now, links: personal.links });
   let messageId: string;
   try {
     ({ messageId } = await deps.mailer.send({
@@ -164,7 +170,7 @@ async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: Di
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,
-      headers: recipient.headers,
+      headers: personal.headers,
       messageKey: claim.digestId,
     }));
   } catch (err) {

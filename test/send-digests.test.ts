@@ -64,6 +64,18 @@ describe("permanent mail refusals", () => {
     expect(second.outcomes.map((o) => o.address)).not.toContain("b@example.com");
   });
 
+  it("mints unsubscribe tokens only for digests that are sent: a quiet run writes nothing per subscriber", async () => {
+    const subs = await setUp([], "recipient");
+    await runSubscriberDigest(app, subs, { frequency: "instant", publicUrl: "https://news.example", settleSeconds: 0 });
+    const puts = () => app.store.requestCounts.PutItem ?? 0;
+    const before = puts();
+
+    const quiet = await runSubscriberDigest(app, subs, { frequency: "instant", publicUrl: "https://news.example", settleSeconds: 0 });
+
+    expect(quiet.nothingNew).toBe(3);
+    expect(puts() - before).toBe(0);
+  });
+
   it("stops the run at the first account-wide refusal instead of calling the mail service for everyone", async () => {
     const subs = await setUp(["a@example.com", "b@example.com", "c@example.com"], "account");
     const calls: string[] = [];

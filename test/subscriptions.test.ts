@@ -353,7 +353,8 @@ describe("subscriptions: double opt-in, digests with one-click unsubscribe, supp
   it("lets a subscriber change topics and frequency with the manage link", async () => {
     await subscribeAndConfirm("m@example.com", { topic: "expulsions" });
     const [recipient] = await listDigestRecipients(subs, { frequency: "instant", now, publicUrl: PUBLIC_URL });
-    const token = new URL(recipient!.links!.manageUrl!).searchParams.get("token")!;
+    const { links } = await recipient!.personalise!();
+    const token = new URL(links!.manageUrl!).searchParams.get("token")!;
 
     const page = await get("/manage", { token });
     expect(page.status).toBe(200);

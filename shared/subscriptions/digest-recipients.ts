@@ -33,24 +33,22 @@ export interface DigestRecipientOptions {
 }
 
 /**
- * Confirmed subscribers of this frequency whose digest is due, each with fresh unsubscribe and
- * manage links. Only token hashes are stored, so links cannot be rebuilt from the table: each
- * run mints two reusable tokens per due subscriber (two small writes; they expire via TTL).
+ * Confirmed subscribers of this frequency whose digest is due. Only token hashes are stored, so
+ * links cannot be rebuilt from the table: each digest that is actually sent mints two reusable
+ * tokens (unsubscribe, manage; two small writes, expiring via TTL). A run with nothing new for a
+ * subscriber writes nothing for them.
  */
 export async function listDigestRecipients(subs: SubscriberStore, opts: DigestRecipientOptions): Promise<DigestRecipient[]> {
   const due = (await subs.list()).filter((s) => s.status === "confirmed" && s.frequency === opts.frequency && isDue(s, opts.now));
-  const out: DigestRecipient[] = [];
-  for (const s of due) {
-    const unsubscribeUrl = linkTo(opts.publicUrl, "unsubscribe", await issueToken(subs, "unsubscribe", s.address, opts.now));
-    const manageUrl = linkTo(opts.publicUrl, "manage", await issueToken(subs, "manage", s.address, opts.now));
-    out.push({
-      address: s.address,
-      topics: s.topics,
-      headers: unsubscribeHeaders(unsubscribeUrl, opts.mailto),
-      links: { unsubscribeUrl, manageUrl },
-    });
-  }
-  return out;
+  return due.map((s) => ({
+    address: s.address,
+    topics: s.topics,
+    personalise: async () => {
+      const unsubscribeUrl = linkTo(opts.publicUrl, "unsubscribe", await issueToken(subs, "unsubscribe", s.address, opts.now));
+      const manageUrl = linkTo(opts.publicUrl, "manage", await issueToken(subs, "manage", s.address, opts.now));
+      return { headers: unsubscribeHeaders(unsubscribeUrl, opts.mailto), links: { unsubscribeUrl, manageUrl } };
+    },
+  }));
 }
 
 /** RFC 2369 List-Unsubscribe plus RFC 8058 one-click: the HTTPS URI must accept a POST. */
