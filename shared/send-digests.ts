@@ -115,7 +115,7 @@ export async function sendDigests(
 async function sendOne(recipient: DigestRecipient, deps: DigestDeps, options: DigestOptions): Promise<RecipientOutcome> {
   const { address } = recipient;
   const now = deps.clock();
-  const stored = await deps.store.ensureRecipient(address, BEGINNING, recipient.topics);
+  const stored = await deps.store.ensureRecipient(address, BEGINNING);
   // The caller's topics are current (a subscriber may have changed them); null = every topic.
   const topics = recipient.topics;
   const leaseUntil = new Date(now.getTime() + options.leaseSeconds * 1000).toISOString();

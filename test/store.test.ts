@@ -123,7 +123,7 @@ describe("DynamoStore against dynalite", () => {
   });
 
   it("lets exactly one of two concurrent claims win, and only after the lease expires may another take over", async () => {
-    const r = await t.store.ensureRecipient("a@example.com", "0", null);
+    const r = await t.store.ensureRecipient("a@example.com", "0");
     const claim = (id: string): InflightDigest => ({
       digestId: id,
       from: r.cursor,

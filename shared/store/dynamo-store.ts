@@ -39,8 +39,6 @@ export interface Recipient {
   address: string;
   /** Sort key of the last match delivered; BEGINNING = nothing delivered yet. */
   cursor: string;
-  /** Topic ids this recipient wants; null = every topic. */
-  topics: string[] | null;
   inflight: InflightDigest | null;
   lastSentAt: string | null;
   lastDigestId: string | null;
@@ -286,12 +284,12 @@ export class DynamoStore {
   }
 
   /** Creates the recipient if missing; an existing one keeps its cursor. */
-  async ensureRecipient(address: string, initialCursor: string, topics: string[] | null): Promise<Recipient> {
+  async ensureRecipient(address: string, initialCursor: string): Promise<Recipient> {
     const existing = await this.getRecipient(address);
     if (existing) return existing;
     await this.putIfAbsent({
       TableName: this.tableName,
-      Item: { ...keys.recipient(address), address, deliveredUpTo: initialCursor || BEGINNING, topics },
+      Item: { ...keys.recipient(address), address, deliveredUpTo: initialCursor || BEGINNING },
       ConditionExpression: "attribute_not_exists(pk)",
     });
     const created = await this.getRecipient(address);
@@ -464,7 +462,6 @@ function toRecipient(row: Record<string, any>): Recipient {
   return {
     address: row.address,
     cursor: row.deliveredUpTo ?? BEGINNING,
-    topics: row.topics ?? null,
     inflight: row.inflight ?? null,
     lastSentAt: row.lastSentAt ?? null,
     lastDigestId: row.lastDigestId ?? null,

@@ -156,7 +156,7 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: unknown
  */
 export async function startCursorAt(deps: Pick<SubscriptionDeps, "recipients">, address: string, from: Date): Promise<void> {
   const iso = from.toISOString();
-  const recipient = await deps.recipients.ensureRecipient(address, iso, null);
+  const recipient = await deps.recipients.ensureRecipient(address, iso);
   // A returning subscriber keeps an old cursor from the first time round; skip what they missed.
   if (recipient.cursor < iso && !recipient.inflight) await deps.recipients.advanceCursor(address, recipient.cursor, iso);
 }
